@@ -1,0 +1,203 @@
+"""publish(): gate every episode, compute them (in parallel), then render, then swap in.
+
+Two phases, as mkdocs and pelican do: first every episode is computed (each inside its
+own try, failures recorded), then the feed and the site are rendered from the results.
+The new output is built in a staging folder and swapped in whole; if any episode failed
+(and --skip-failed was not given) nothing is swapped and the previous site stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import Cache
+from .episode import Computed, Context, NotPublished, compute, place
+from .errors import PodcastError
+from .output import Staging, recover
+from .progress import Bars
+from .project import EpisodeSource, Project, load_project
+
+log = logging.getLogger("podcast")
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    root: Path
+    out: Path | None = None
+    only: tuple[str, ...] = ()
+    strict: bool = False
+    skip_failed: bool = False
+    jobs: int = 0  # 0: one per core
+    now: dt.datetime | None = None
+    cache_dir: Path | None = None
+    progress: bool | None = None  # None: bars only on a terminal
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    out: Path
+    published: tuple[str, ...] = ()
+    excluded: tuple[tuple[str, str], ...] = ()  # (slug, reason)
+    failed: tuple[tuple[str, str], ...] = ()  # (slug, message)
+    warnings: tuple[str, ...] = ()
+    swapped: bool = False
+    seconds: float = 0.0
+
+
+class PublishFailed(PodcastError):
+    def __init__(self, result: PublishResult, message: str):
+        self.result = result
+        super().__init__(message)
+
+
+@dataclass
+class _Outcomes:
+    computed: dict[str, Computed] = field(default_factory=dict)
+    excluded: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _now(opts: PublishOptions) -> dt.datetime:
+    now = opts.now or dt.datetime.now(dt.UTC)
+    return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+
+
+def make_context(project: Project, opts: PublishOptions, jobs: int) -> Context:
+    cache_dir = opts.cache_dir or (project.root / project.show.cache_dir)
+    cache = Cache(cache_dir.resolve())
+    cache.clean_temporaries()
+    threads = max(1, (os.cpu_count() or 2) // max(jobs, 1))
+    return Context(project, cache, project.root / "reports", _now(opts), Bars(opts.progress), threads)
+
+
+def _run_one(ctx: Context, src: EpisodeSource, out: _Outcomes) -> None:
+    from . import consent
+
+    try:
+        decision = consent.decide(
+            src, now=ctx.now, allow_unreviewed=ctx.project.show.transcription.allow_unreviewed
+        )
+        if not decision.publish:
+            raise NotPublished(src.slug, tuple(decision.reasons))
+        computed = compute(ctx, src, decision)
+    except NotPublished as e:
+        out.excluded[src.slug] = "; ".join(e.reasons)
+    except PodcastError as e:
+        out.failed[src.slug] = str(e)
+        log.debug("episode %s failed", src.slug, exc_info=True)
+    except Exception as e:  # noqa: BLE001 - the per-episode boundary: record and carry on
+        out.failed[src.slug] = f"episodes/{src.slug}: unexpected {type(e).__name__}: {e}"
+        log.debug("episode %s failed", src.slug, exc_info=True)
+    else:
+        out.computed[src.slug] = computed
+        out.warnings += computed.warnings
+
+
+def compute_all(ctx: Context, episodes: tuple[EpisodeSource, ...], jobs: int) -> _Outcomes:
+    out = _Outcomes()
+    if jobs <= 1 or len(episodes) <= 1:
+        for src in episodes:
+            _run_one(ctx, src, out)
+    else:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="episode") as pool:
+            list(pool.map(lambda s: _run_one(ctx, s, out), episodes))
+    return out
+
+
+def render(project: Project, staging: Staging, outcomes: _Outcomes) -> None:
+    """Phase two: place episode files, then render the feed and the site from them."""
+    from .feed import render_feed
+    from .site import render_site
+
+    episodes = [outcomes.computed[s] for s in sorted(outcomes.computed)]
+    for c in episodes:
+        place(staging, c)
+    published = tuple(c.episode for c in episodes)
+    art = project.path(project.show.artwork)
+    staging.link(art, f"artwork{art.suffix.lower()}")
+    feed_path = render_feed(project, published, staging.dir)
+    staging.adopt(str(feed_path.relative_to(staging.dir)))
+    for path in render_site(project, published, staging.dir):
+        staging.adopt(str(path.relative_to(staging.dir)))
+
+
+def publish(opts: PublishOptions) -> PublishResult:
+    """Publish the show. Raises ConfigError before any work, PublishFailed after."""
+    t0 = time.monotonic()
+    root = opts.root.resolve()
+    out_dir = (opts.out or root / "feed").resolve()
+    recover(out_dir)
+    project = load_project(root)  # all episodes: consent withdrawal must apply even with --only
+    for w in project.warnings:
+        log.warning("%s", w)
+    jobs = opts.jobs or (os.cpu_count() or 1)
+    ctx = make_context(project, opts, jobs)
+    selected = tuple(e for e in project.episodes if not opts.only or e.slug in opts.only)
+    outcomes = compute_all(ctx, selected, jobs)
+    if opts.only:
+        _reuse_unselected(project, opts, ctx, outcomes, jobs)
+    for w in outcomes.warnings:
+        log.warning("%s", w)
+    for slug, reason in sorted(outcomes.excluded.items()):
+        log.warning("%s", reason if reason.startswith("episodes/") else f"episodes/{slug}: {reason}")
+    result = PublishResult(
+        out=out_dir,
+        published=tuple(sorted(outcomes.computed)),
+        excluded=tuple(sorted(outcomes.excluded.items())),
+        failed=tuple(sorted(outcomes.failed.items())),
+        warnings=tuple(project.warnings) + tuple(outcomes.warnings),
+    )
+    if outcomes.failed and not opts.skip_failed:
+        ctx.cache.save()
+        raise PublishFailed(result, _failure_text(result, kept=True))
+    staging = Staging(out_dir)
+    try:
+        render(project, staging, outcomes)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    finally:
+        ctx.cache.save()
+    _log_publication(ctx, project, result)
+    from dataclasses import replace
+
+    result = replace(result, swapped=True, seconds=time.monotonic() - t0)
+    if outcomes.failed:
+        raise PublishFailed(result, _failure_text(result, kept=False))
+    return result
+
+
+def _reuse_unselected(project: Project, opts: PublishOptions, ctx: Context, outcomes: _Outcomes,
+                      jobs: int) -> None:
+    """--only: the other episodes come from the cache (they are computed, but cached work is
+    instant), so the feed still lists every published episode."""
+    rest = tuple(e for e in project.episodes if e.slug not in opts.only)
+    more = compute_all(ctx, rest, jobs)
+    outcomes.computed.update(more.computed)
+    outcomes.excluded.update(more.excluded)
+    outcomes.failed.update(more.failed)
+
+
+def _failure_text(result: PublishResult, kept: bool) -> str:
+    lines = [f"{len(result.failed)} episode(s) failed:"]
+    lines += [f"  {msg}" for _, msg in result.failed]
+    if kept:
+        lines.append(f"Nothing was published; {result.out.name}/ is unchanged. "
+                     "Fix the episodes above, or use --skip-failed to publish the others.")
+    else:
+        lines.append(f"The other episodes were published to {result.out.name}/ (--skip-failed).")
+    return "\n".join(lines)
+
+
+def _log_publication(ctx: Context, project: Project, result: PublishResult) -> None:
+    from . import publog
+
+    publog.record(ctx.reports, project, result, now=ctx.now, cache_dir=ctx.cache.root)
