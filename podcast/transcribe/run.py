@@ -1,0 +1,132 @@
+"""transcribe(): PreparedAudio -> Transcript, window by window, with guards and speakers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from podcast.errors import ModelError
+from podcast.models import PreparedAudio, Segment, Speaker, Transcript
+from podcast.transcribe import glossary, guard, speakers, vad
+from podcast.transcribe.models_registry import ModelRef, resolve
+from podcast.transcribe.settings import TranscribeSettings
+
+log = logging.getLogger("podcast.transcribe")
+
+RATE = 16000
+Progress = Callable[[float, float], None]
+
+
+class Engine(Protocol):
+    name: str
+    multilingual: bool
+
+    def decode(self, audio: Any, clips: Sequence[tuple[int, int]], offset_s: float) -> tuple[Segment, ...]: ...
+
+
+def make_engine(settings: TranscribeSettings) -> tuple[Engine, ModelRef]:
+    """The engine for these settings; its model is loaded once per process and shared."""
+    ref = resolve(settings.engine, settings.model)
+    engine: Engine
+    if settings.engine == "openai-whisper":
+        from podcast.transcribe.engine_openai import OpenAIWhisperEngine
+
+        engine = OpenAIWhisperEngine(ref, settings)
+    else:
+        from podcast.transcribe.engine_faster import FasterWhisperEngine
+
+        engine = FasterWhisperEngine(ref, settings)
+    check_language(engine, ref, settings.language)
+    return engine, ref
+
+
+def check_language(engine: Engine, ref: ModelRef, language: str) -> None:
+    if not engine.multilingual and language != "en":
+        raise ModelError(
+            f"transcription.model: '{ref.label}' is English-only but the language is '{language}'; "
+            "choose a multilingual model (e.g. 'small' rather than 'small.en') or set language: en"
+        )
+    if engine.multilingual:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        if language not in _LANGUAGE_CODES:
+            raise ModelError(f"transcription.language: Whisper does not know the language '{language}'")
+
+
+def transcribe(
+    audio: PreparedAudio,
+    settings: TranscribeSettings,
+    speakers_: Sequence[Speaker] = (),
+    *,
+    speakers_by_channel: Sequence[str] | None = None,
+    turns: Sequence[tuple[float, str]] | None = None,
+    progress: Progress | None = None,
+) -> Transcript:
+    """Transcribe the programme with word timings, guards, glossary spelling and speakers.
+
+    Memory stays flat: the audio is read `settings.window_s` at a time (cut in silence).
+    `progress(seconds_done, total_seconds)` is called after each window.
+    """
+    plan = speakers.plan(audio, speakers_, speakers_by_channel, turns)
+    engine, ref = make_engine(settings)
+    started = time.perf_counter()
+    segments, loudest = decode_file(audio, settings, engine, progress)
+    segments = glossary.correct(segments, settings.glossary)
+    if not any(s.kind == "speech" for s in segments):
+        log.warning(
+            "%s: no speech found (%s); the transcript says so rather than guessing",
+            audio.path.name,
+            "music or noise" if loudest >= guard.SILENCE_DBFS else "silence",
+        )
+        segments = segments or guard.no_speech_transcript_segments(audio.duration, loudest)
+    segments = speakers.attribute(segments, plan, audio.path)
+    elapsed = time.perf_counter() - started
+    log.info(
+        "%s: transcribed %.0f s in %.1f s (real-time factor %.3f, %s %s)",
+        audio.path.name,
+        audio.duration,
+        elapsed,
+        elapsed / max(audio.duration, 1e-9),
+        engine.name,
+        ref.label,
+    )
+    return Transcript(
+        segments=tuple(segments),
+        language=settings.language,
+        engine=engine.name,
+        model=ref.label,
+        source="machine",
+        duration=audio.duration,
+    )
+
+
+def decode_file(
+    audio: PreparedAudio, settings: TranscribeSettings, engine: Engine, progress: Progress | None
+) -> tuple[tuple[Segment, ...], float]:
+    """All guarded segments, and the loudest window level (dBFS) to tell silence from music."""
+    from podcast.transcribe.audio_stream import windows
+
+    out: list[Segment] = []
+    loudest = -120.0
+    target = int(settings.window_s * RATE)
+    gen = windows(audio.path, settings.window_s)
+    item = next(gen, None)
+    while item is not None:
+        offset, window = item
+        final = len(window) < target
+        regions = vad.speech_regions(window) if settings.vad else vad.fixed_regions(len(window))
+        cut = len(window) if final else vad.choose_cut(regions, len(window), window)
+        clips = vad.merge_into_clips(vad.clip_before(regions, cut))
+        loudest = max(loudest, guard.loudest_second_dbfs(window[:cut]))
+        decoded = engine.decode(window[:cut], clips, offset / RATE)
+        out.extend(guard.check(decoded, window[:cut], offset / RATE))
+        if progress is not None:
+            progress(min(audio.duration, (offset + cut) / RATE), audio.duration)
+        del window
+        try:
+            item = gen.send(cut)
+        except StopIteration:
+            item = None
+    return tuple(out), loudest
