@@ -7,4 +7,10 @@ from podcast.transcribe.run import make_engine, transcribe
 from podcast.transcribe.settings import TranscribeSettings, settings_from
 from podcast.transcribe.speakers import SpeakerAttributionError
 
-__all__ = ["SpeakerAttributionError", "TranscribeSettings", "make_engine", "settings_from", "transcribe"]
+__all__ = [
+    "SpeakerAttributionError",
+    "TranscribeSettings",
+    "make_engine",
+    "settings_from",
+    "transcribe",
+]

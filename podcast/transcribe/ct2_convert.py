@@ -145,7 +145,9 @@ def load_openai_from_ct2(model_dir: Path) -> Any:
     missing, unexpected = model.load_state_dict(checkpoint["model_state_dict"], strict=False)
     # alignment_heads is a buffer the checkpoint does not carry; everything else must match
     if unexpected or [m for m in missing if m != "alignment_heads"]:
-        raise ModelError(f"{model_dir}: conversion mismatch: missing {missing}, unexpected {unexpected}")
+        raise ModelError(
+            f"{model_dir}: conversion mismatch: missing {missing}, unexpected {unexpected}"
+        )
     heads = checkpoint["alignment_heads"]
     if heads:
         mask = torch.zeros(dims.n_text_layer, dims.n_text_head, dtype=torch.bool)

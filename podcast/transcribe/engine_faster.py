@@ -23,7 +23,9 @@ class FasterWhisperEngine:
         self.multilingual = bool(self.model.model.is_multilingual)
         self._batched: Any = None
 
-    def decode(self, audio: Any, clips: Sequence[tuple[int, int]], offset_s: float) -> tuple[Segment, ...]:
+    def decode(
+        self, audio: Any, clips: Sequence[tuple[int, int]], offset_s: float
+    ) -> tuple[Segment, ...]:
         if not clips:
             return ()
         s = self.settings

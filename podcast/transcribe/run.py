@@ -23,7 +23,9 @@ class Engine(Protocol):
     name: str
     multilingual: bool
 
-    def decode(self, audio: Any, clips: Sequence[tuple[int, int]], offset_s: float) -> tuple[Segment, ...]: ...
+    def decode(
+        self, audio: Any, clips: Sequence[tuple[int, int]], offset_s: float
+    ) -> tuple[Segment, ...]: ...
 
 
 def make_engine(settings: TranscribeSettings) -> tuple[Engine, ModelRef]:
@@ -52,7 +54,9 @@ def check_language(engine: Engine, ref: ModelRef, language: str) -> None:
         from faster_whisper.tokenizer import _LANGUAGE_CODES
 
         if language not in _LANGUAGE_CODES:
-            raise ModelError(f"transcription.language: Whisper does not know the language '{language}'")
+            raise ModelError(
+                f"transcription.language: Whisper does not know the language '{language}'"
+            )
 
 
 def transcribe(

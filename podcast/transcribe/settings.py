@@ -86,7 +86,9 @@ def _as_mapping(source: Any) -> dict[str, Any]:
 def validate(s: TranscribeSettings, where: str = "show.yaml") -> None:
     problems = []
     if s.engine not in ENGINES:
-        problems.append(f"{where}: transcription.engine: '{s.engine}' is not one of {', '.join(ENGINES)}")
+        problems.append(
+            f"{where}: transcription.engine: '{s.engine}' is not one of {', '.join(ENGINES)}"
+        )
     if s.compute_type not in COMPUTE_TYPES:
         problems.append(
             f"{where}: transcription.compute_type: '{s.compute_type}' is not one of {', '.join(COMPUTE_TYPES)}"
@@ -98,9 +100,13 @@ def validate(s: TranscribeSettings, where: str = "show.yaml") -> None:
     if s.threads < 0:
         problems.append(f"{where}: transcription.threads: must be 0 (all cores) or more")
     if s.window_s < 60:
-        problems.append(f"{where}: transcription.window_s: {s.window_s} must be at least 60 seconds")
+        problems.append(
+            f"{where}: transcription.window_s: {s.window_s} must be at least 60 seconds"
+        )
     if not s.language.isalpha() or not 2 <= len(s.language) <= 3:
-        problems.append(f"{where}: transcription.language: '{s.language}' is not a language code like en")
+        problems.append(
+            f"{where}: transcription.language: '{s.language}' is not a language code like en"
+        )
     if any(not str(t).strip() for t in s.glossary):
         problems.append(f"{where}: transcription.glossary: terms must not be empty")
     if problems:

@@ -98,7 +98,9 @@ def attribute(segments: Sequence[Segment], p: SpeakerPlan, audio_path: Path) -> 
     return tuple(out)
 
 
-def _labeller(p: SpeakerPlan, audio_path: Path, words: Sequence[Word]) -> Callable[[float, Any], str]:
+def _labeller(
+    p: SpeakerPlan, audio_path: Path, words: Sequence[Word]
+) -> Callable[[float, Any], str]:
     if p.method in ("none", "single"):
         who = p.ids[0] if p.ids else ""
         return lambda t, w: who
@@ -148,7 +150,7 @@ def _energy_labeller(p: SpeakerPlan, audio_path: Path) -> Callable[[float, Any],
 def split(seg: Segment, labels: Sequence[str]) -> list[Segment]:
     """Cut a segment where the speaker changes, after long pauses and at sentence ends."""
     pieces: list[list[int]] = []
-    for i, w in enumerate(seg.words):
+    for i in range(len(seg.words)):
         if pieces and not _break_before(seg.words, pieces[-1], i, labels):
             pieces[-1].append(i)
         else:
