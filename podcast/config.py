@@ -440,8 +440,14 @@ def describe_errors(err: ValidationError, model: type[BaseModel], where: str) ->
 
     messages = []
     seen = set()
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and "[" in p and p != "literal"))
+    errors = err.errors()
+    clean = [tuple(p for p in e["loc"] if not (isinstance(p, str) and "[" in p)) for e in errors]
+    for e, loc in zip(errors, clean, strict=True):
+        # a union (e.g. chapters: 'none' | list): keep the deeper error, drop the other branch
+        if any(len(o) > len(loc) and o[: len(loc)] == loc for o in clean) and e["type"] in (
+            "literal_error", "string_type", "tuple_type", "list_type", "dict_type", "model_type"
+        ):
+            continue
         path = _field_path(loc)
         if e["type"] == "extra_forbidden":
             owner = _model_at(model, loc)
