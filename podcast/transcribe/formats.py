@@ -19,6 +19,7 @@ from podcast.transcribe.paragraphs import Token, paragraphs, speaker_label, time
 VTT_LINE = 65  # characters per WebVTT cue line, counted on the raw line incl. "<v Name>"
 SRT_LINE = 42  # characters per SRT line
 SRT_LINES = 2  # lines per SRT card
+MIN_CUE_MS = 300  # an overlapped cue keeps at least this long on screen
 CUE_PAUSE = 1.5  # seconds of silence between words that always ends a cue
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
 
@@ -159,16 +160,20 @@ def build_cues(
 
 
 def _untangle(cues: list[Cue]) -> tuple[Cue, ...]:
-    """Make starts strictly increasing and cut each cue's end at the next cue's start."""
+    """Order cues by start and cut each at the next one's start (overlapping speech),
+    keeping at least MIN_CUE_MS of each cue (or its whole length if shorter)."""
     out: list[Cue] = []
-    for cue in cues:
+    for cue in sorted(cues, key=lambda c: c.start_ms):
         start, end = cue.start_ms, cue.end_ms
         if out:
             prev = out[-1]
-            start = max(start, prev.start_ms + 1)
+            keep = prev.start_ms + max(1, min(MIN_CUE_MS, prev.end_ms - prev.start_ms))
             if prev.end_ms > start:
-                out[-1] = Cue(prev.start_ms, start, prev.speaker, prev.lines, prev.prefix)
-        out.append(Cue(start, max(end, start + 1), cue.speaker, cue.lines, cue.prefix))
+                cut = max(start, keep)
+                out[-1] = Cue(prev.start_ms, cut, prev.speaker, prev.lines, prev.prefix)
+            start = max(start, out[-1].end_ms)
+        end = max(end, start + max(1, min(MIN_CUE_MS, cue.end_ms - cue.start_ms)))
+        out.append(Cue(start, end, cue.speaker, cue.lines, cue.prefix))
     return tuple(out)
 
 
