@@ -27,6 +27,10 @@ log = logging.getLogger("podcast")
 CACHE_FORMAT = 1
 
 
+class CacheMiss(Exception):
+    """Raised by a read-only cache (publish --only) instead of building an entry."""
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -52,8 +56,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 class Cache:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, readonly: bool = False):
         self.root = root
+        self.readonly = readonly
         self._lock = threading.Lock()
         self._hashes: dict[str, list] | None = None
         self._dirty = False
@@ -84,6 +89,13 @@ class Cache:
             self._load_hashes()[key] = [*stamp, value]
             self._dirty = True
         return value
+
+    def read_only(self) -> Cache:
+        """A view of the same cache that never builds (shares the hash memo)."""
+        view = Cache(self.root, readonly=True)
+        view._hashes = self._load_hashes()
+        view._lock = self._lock
+        return view
 
     def save(self) -> None:
         with self._lock:
@@ -130,6 +142,8 @@ class Cache:
         """(result, entry folder, hit?) for a stage: reuse the entry or build it."""
         meta = self.lookup(stage, key)
         hit = meta is not None
+        if meta is None and self.readonly:
+            raise CacheMiss(f"{stage} for {slug} is not in the cache")
         if meta is None:
             meta = self.store(stage, key, slug, build)
         return meta["result"], self.entry(stage, key), hit

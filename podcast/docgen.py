@@ -80,7 +80,23 @@ def table(model: type[BaseModel]) -> str:
     return "\n".join(rows)
 
 
+def cli_help(command: str) -> str:
+    from click.testing import CliRunner
+
+    from .cli import cli
+
+    args = [command, "--help"] if command != "podcast" else ["--help"]
+    out = CliRunner().invoke(cli, args, prog_name="podcast", terminal_width=100).output
+    return "```text\n" + out.rstrip() + "\n```"
+
+
+COMMANDS = ("podcast", "publish", "check", "new", "transcribe", "approve", "serve")
+
+
 def render(text: str) -> str:
+    for command in COMMANDS:
+        pattern = re.compile(rf"(<!-- cli:{command} -->\n).*?(\n<!-- /cli:{command} -->)", re.S)
+        text = pattern.sub(lambda m, c=command: m.group(1) + cli_help(c) + m.group(2), text)
     for key, model in SECTIONS.items():
         pattern = re.compile(rf"(<!-- fields:{key} -->\n).*?(\n<!-- /fields:{key} -->)", re.S)
         text = pattern.sub(lambda m, model=model: m.group(1) + table(model) + m.group(2), text)

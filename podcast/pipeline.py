@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache
+from .cache import Cache, CacheMiss
 from .episode import Computed, Context, NotPublished, compute, place
 from .errors import PodcastError
 from .output import Staging, recover
@@ -89,6 +89,9 @@ def _run_one(ctx: Context, src: EpisodeSource, out: _Outcomes) -> None:
         computed = compute(ctx, src, decision)
     except NotPublished as e:
         out.excluded[src.slug] = "; ".join(e.reasons)
+    except CacheMiss:
+        out.excluded[src.slug] = (f"episodes/{src.slug}: left out of this run: not selected by "
+                                  "--only and not processed before")
     except PodcastError as e:
         out.failed[src.slug] = str(e)
         log.debug("episode %s failed", src.slug, exc_info=True)
@@ -177,10 +180,12 @@ def publish(opts: PublishOptions) -> PublishResult:
 
 def _reuse_unselected(project: Project, opts: PublishOptions, ctx: Context, outcomes: _Outcomes,
                       jobs: int) -> None:
-    """--only: the other episodes come from the cache (they are computed, but cached work is
-    instant), so the feed still lists every published episode."""
+    """--only: the other episodes are published from the cache as they were last processed
+    (no audio or transcription work), so the feed still lists them."""
+    from dataclasses import replace
+
     rest = tuple(e for e in project.episodes if e.slug not in opts.only)
-    more = compute_all(ctx, rest, jobs)
+    more = compute_all(replace(ctx, cache=ctx.cache.read_only()), rest, jobs)
     outcomes.computed.update(more.computed)
     outcomes.excluded.update(more.excluded)
     outcomes.failed.update(more.failed)
