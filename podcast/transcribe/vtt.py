@@ -31,13 +31,14 @@ def _key(name: str) -> str:
 
 def ids_by_name(speakers: Sequence[Speaker]) -> dict[str, str]:
     """Name -> speaker id for reading transcripts back: each speaker's display name, role,
-    name and id are accepted (case-insensitive). A name shared by two speakers maps to
-    AMBIGUOUS and is reported if a transcript uses it."""
+    id, and the name of a person who consented to be named, are accepted (case-insensitive).
+    A name shared by two speakers maps to AMBIGUOUS and is reported if a transcript uses it."""
     out: dict[str, str] = {}
+    keys: dict[str, str] = {}
     for s in speakers:
-        for name in {s.display_name, s.role, s.name, s.id}:
-            if name:
-                k = _key(name)
+        for name in (s.display_name, s.role, s.name if s.named else "", s.id):
+            if name.strip():
+                k = keys.setdefault(_key(name), " ".join(name.split()))
                 out[k] = s.id if out.get(k, s.id) == s.id else AMBIGUOUS
     return out
 
@@ -47,13 +48,14 @@ class _Cue:
     line: int  # line number of the timing line
     start: float
     end: float
-    parts: tuple[tuple[str | None, str], ...]  # (voice name or None, text)
+    parts: tuple[tuple[str | None, str, int], ...]  # (voice name or None, text, line)
 
 
 class _Reader:
     def __init__(self, path: str, names_to_ids: Mapping[str, str]):
         self.path = path
         self.names = {_key(k): v for k, v in names_to_ids.items()}
+        self.shown = sorted(k for k, v in names_to_ids.items() if v != AMBIGUOUS)
 
     def fail(self, line: int, message: str) -> TranscriptError:
         return TranscriptError(f"{self.path}:{line}: {message}")
@@ -103,10 +105,9 @@ class _Reader:
             return found
         if k == _key(UNKNOWN_SPEAKER):
             return ""
-        known = sorted({n for n, v in self.names.items() if v != AMBIGUOUS})
         raise self.fail(
             line,
-            f"unknown speaker '{name}' (known: {', '.join(known) or 'none'}; "
+            f"unknown speaker '{name}' (known: {', '.join(self.shown) or 'none'}; "
             "speakers are listed in episode.yaml)",
         )
 
@@ -178,13 +179,13 @@ def _cue(r: _Reader, block: list[tuple[int, str]], prev: _Cue | None) -> _Cue:
             )
         (n0, first), rest = rest[0], rest[1:]
     start, end = r.timing(n0, first, prev)
-    parts: list[tuple[str | None, str]] = []
+    parts: list[tuple[str | None, str, int]] = []
     voice: str | None = None
     for n, text in rest:
         if "-->" in text:
             raise r.fail(n, "cue text contains '-->': is a blank line missing before this cue?")
         got = _payload(r, n, text, voice)
-        parts += got
+        parts += [(v, t, n) for v, t in got]
         voice = got[-1][0] if got else voice
     return _Cue(n0, start, end, tuple(parts))
 
@@ -232,14 +233,14 @@ def _transcript(r: _Reader, cues: Sequence[_Cue], language: str) -> Transcript:
     for cue in cues:
         if not cue.parts:
             continue  # a cue whose text was deleted: nothing was said there
-        shares = spread([t for _, t in cue.parts], cue.start, cue.end)
-        for (voice, text), share in zip(cue.parts, shares, strict=True):
+        shares = spread([t for _, t, _ in cue.parts], cue.start, cue.end)
+        for (voice, text, line), share in zip(cue.parts, shares, strict=True):
             tokens = text.split()
             if voice is None and len(cue.parts) == 1 and _BRACKETED.fullmatch(" ".join(tokens)):
                 segments.append(Segment(cue.start, cue.end, " ".join(tokens), kind="nonspeech"))
                 continue
             if voice is not None:
-                speaker = r.speaker(cue.line, voice)
+                speaker = r.speaker(line, voice)
             words = tuple(
                 Word(t.start, t.end, " " + t.text) for t in spread(tokens, share.start, share.end)
             )
@@ -268,7 +269,7 @@ def parse_srt(
         voice = None
         if m and _key(m.group(1)) in r.names | {_key(UNKNOWN_SPEAKER): ""}:
             voice, body = m.group(1), m.group(2)
-        parts = ((voice, body),) if body.strip() else ()
+        parts = ((voice, body, rest[1][0]),) if body.strip() else ()
         cues.append(_Cue(n0, start, end, parts))
     return _transcript(r, cues, language)
 
