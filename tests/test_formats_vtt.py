@@ -208,7 +208,7 @@ def test_ambiguous_and_fallback_names():
     )
     ids = ids_by_name(two)
     assert ids["Patient"] == AMBIGUOUS and ids["a"] == "a" and "Ann Real" not in ids  # not named
-    with pytest.raises(TranscriptError, match=r":3: speaker 'Patient' is ambiguous"):
+    with pytest.raises(TranscriptError, match=r":4: speaker 'Patient' is ambiguous"):
         parse_vtt(vtt("00:00:01.000 --> 00:00:02.000\n<v Patient>hi\n"), path=P, names_to_ids=ids)
     # the writers' fallback label reads back as "unknown speaker"
     t = parse_vtt(vtt("00:00:01.000 --> 00:00:02.000\n<v Speaker>hi\n"), path=P, names_to_ids=ids)
