@@ -1,0 +1,233 @@
+"""Automatic chapters: topic shifts, pauses and the host's questions; titles from the words.
+
+Boundaries may fall only where a sentence starts. At each one the TF-IDF vectors of the
+content words just before and just after are compared (TextTiling's "block comparison");
+a dip in that similarity, measured as TextTiling's depth score, is a topic shift. A long
+pause before the sentence, and a host starting to speak with a question, add to the score.
+The strongest boundaries are kept, at least `min_length` apart and no more than one per
+`seconds_per_chapter`. Each chapter's title is its most distinctive key phrase (two content
+words said together at least twice) or keywords, in Title Case.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from podcast.chapters.text import TimedWord, stopwords
+
+MAX_TITLE_CHARS = 48
+
+
+@dataclass(frozen=True)
+class AutoOptions:
+    min_length: float = 60.0
+    """Shortest chapter, seconds; grows to content/25 on long episodes."""
+    seconds_per_chapter: float = 150.0
+    """At most one chapter per this many seconds of content."""
+    pause_seconds: float = 1.5
+    """A pause this long before a sentence counts fully towards a boundary."""
+    pause_weight: float = 0.25
+    turn_weight: float = 0.15
+    """A host starting to speak after someone else."""
+    question_weight: float = 0.2
+    """...with a question (a sentence ending in '?')."""
+
+
+DEFAULT_OPTIONS = AutoOptions()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence: the places a chapter may start."""
+
+    first: int  # index of its first word
+    start: float
+    end: float
+    speaker: str
+    question: bool
+
+
+@dataclass(frozen=True)
+class Boundary:
+    unit: int
+    start: float
+    similarity: float
+    depth: float
+    score: float
+
+
+def units(words: Sequence[TimedWord]) -> tuple[Unit, ...]:
+    out: list[Unit] = []
+    for i, w in enumerate(words):
+        if i == 0 or w.sentence_start or w.speaker != words[i - 1].speaker:
+            out.append(Unit(i, w.start, w.end, w.speaker, w.question))
+        else:
+            last = out[-1]
+            out[-1] = Unit(last.first, last.start, w.end, last.speaker, last.question)
+    return tuple(out)
+
+
+def _content_indices(words: Sequence[TimedWord]) -> list[int]:
+    stop = stopwords()
+    return [i for i, w in enumerate(words) if w.norm not in stop and len(w.norm) > 1
+            and not w.norm.isdigit()]
+
+
+def _cosine(a: Counter[str], b: Counter[str], idf: dict[str, float]) -> float:
+    dot = sum(a[s] * b[s] * idf[s] ** 2 for s in a.keys() & b.keys())
+    na = math.sqrt(sum((c * idf[s]) ** 2 for s, c in a.items()))
+    nb = math.sqrt(sum((c * idf[s]) ** 2 for s, c in b.items()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _depths(values: list[float]) -> list[float]:
+    """TextTiling depth: climb to the highest point on each side, add both drops."""
+    out = []
+    for i, v in enumerate(values):
+        left = v
+        j = i
+        while j > 0 and values[j - 1] >= left:
+            j -= 1
+            left = values[j]
+        right = v
+        j = i
+        while j + 1 < len(values) and values[j + 1] >= right:
+            j += 1
+            right = values[j]
+        out.append((left - v) + (right - v))
+    return out
+
+
+def boundaries(words: Sequence[TimedWord], interviewer_ids: Sequence[str] = (),
+               options: AutoOptions = DEFAULT_OPTIONS) -> tuple[Boundary, ...]:
+    """A scored candidate boundary at every sentence start except the first."""
+    unit_list = units(words)
+    content = _content_indices(words)
+    if len(unit_list) < 3 or len(content) < 10:
+        return ()
+    stems = [words[i].stem for i in content]
+    block = max(15, min(60, len(content) // 12))
+    docs = [{words[i].stem for i in content if u.first <= i < (unit_list[k + 1].first
+             if k + 1 < len(unit_list) else len(words))} for k, u in enumerate(unit_list)]
+    df = Counter(s for d in docs for s in d)
+    idf = {s: math.log((len(docs) + 1) / (c + 1)) + 1.0 for s, c in df.items()}
+    import bisect
+
+    sims: list[float] = []
+    for u in unit_list[1:]:
+        cut = bisect.bisect_left(content, u.first)
+        left = Counter(stems[max(0, cut - block):cut])
+        right = Counter(stems[cut:cut + block])
+        sims.append(_cosine(left, right, idf))
+    smooth = [sum(sims[max(0, i - 1):i + 2]) / len(sims[max(0, i - 1):i + 2])
+              for i in range(len(sims))]
+    depths = _depths(smooth)
+    hosts = set(interviewer_ids)
+    speakers_known = bool(hosts) and any(u.speaker for u in unit_list)
+    out = []
+    for k, u in enumerate(unit_list[1:], start=1):
+        prev = unit_list[k - 1]
+        pause = max(0.0, u.start - prev.end)
+        score = depths[k - 1] + options.pause_weight * min(pause / options.pause_seconds, 1.0)
+        if speakers_known:
+            if u.speaker in hosts and prev.speaker not in hosts:
+                score += options.turn_weight + (options.question_weight if u.question else 0.0)
+        elif u.question and pause >= 0.5 * options.pause_seconds:
+            score += options.question_weight
+        out.append(Boundary(k, u.start, smooth[k - 1], depths[k - 1], score))
+    return tuple(out)
+
+
+def choose(found: Sequence[Boundary], content: float,
+           options: AutoOptions = DEFAULT_OPTIONS) -> tuple[float, ...]:
+    """Chapter starts (content timeline), 0 first: the strongest boundaries that keep every
+    chapter at least the minimum length, at most one per `seconds_per_chapter`."""
+    min_len = max(options.min_length, content / 25)
+    limit = max(1, int(content // options.seconds_per_chapter))
+    if not found or limit == 1:
+        return (0.0,)
+    scores = [b.score for b in found]
+    mean = sum(scores) / len(scores)
+    sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
+    threshold = mean + 0.5 * sd
+    starts = [0.0]
+    for b in sorted(found, key=lambda b: (-b.score, b.start)):
+        if len(starts) >= limit or b.score < threshold:
+            break
+        if b.start < min_len or content - b.start < min_len:
+            continue
+        if all(abs(b.start - s) >= min_len for s in starts):
+            starts.append(b.start)
+    return tuple(sorted(starts))
+
+
+def _surface(words: Sequence[TimedWord], indices: Sequence[int]) -> dict[str, str]:
+    """stem -> its most common spelling in these words."""
+    spellings: dict[str, Counter[str]] = {}
+    for i in indices:
+        spellings.setdefault(words[i].stem, Counter())[words[i].norm] += 1
+    return {s: c.most_common(1)[0][0] for s, c in spellings.items()}
+
+
+def titles(words: Sequence[TimedWord], starts: Sequence[float], *,
+           exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """A short Title Case title per chapter from its most distinctive words and phrases."""
+    usable = [i for i in _content_indices(words) if words[i].norm not in exclude
+              and words[i].stem not in exclude and "'" not in words[i].norm]
+    bounds = list(starts) + [math.inf]
+    parts: list[list[int]] = [[] for _ in starts]
+    k = 0
+    for i in usable:
+        while words[i].start >= bounds[k + 1]:
+            k += 1
+        parts[k].append(i)
+    tf = [Counter(words[i].stem for i in p) for p in parts]
+    df = Counter(s for c in tf for s in c)
+    n = len(parts)
+    out: list[str] = []
+    for k, part in enumerate(parts):
+        weight = {s: c * math.log(1 + (n + 1) / df[s]) for s, c in tf[k].items()}
+        surface = _surface(words, part)
+        terms: list[tuple[float, tuple[str, ...]]] = [(w, (s,)) for s, w in weight.items()
+                                                      if tf[k][s] >= 2 or len(part) < 20]
+        pairs = Counter((words[a].stem, words[b].stem) for a, b in zip(part, part[1:], strict=False)
+                        if b == a + 1 and words[a].stem != words[b].stem
+                        and words[a].segment == words[b].segment)
+        for (a, b), c in pairs.items():
+            if c >= 2:  # a key phrase: said together at least twice
+                share = c / min(tf[k][a], tf[k][b])
+                terms.append((0.75 * (weight[a] + weight[b]) * share, (a, b)))
+        terms.sort(key=lambda t: (-t[0], t[1]))
+        out.append(_compose(terms, surface, out) or f"Part {k + 1}")
+    return tuple(out)
+
+
+def _compose(terms: list[tuple[float, tuple[str, ...]]], surface: dict[str, str],
+             earlier: list[str]) -> str:
+    picked: list[tuple[str, ...]] = []
+    used: set[str] = set()
+    for _, term in terms:
+        if used & set(term):
+            continue
+        picked.append(term)
+        used |= set(term)
+        title = " and ".join(" ".join(surface[s] for s in t) for t in picked).title()
+        if len(picked) >= 2 and title not in earlier or len(title) > MAX_TITLE_CHARS:
+            break
+    while picked:
+        title = " and ".join(" ".join(surface[s] for s in t) for t in picked).title()
+        if len(title) <= MAX_TITLE_CHARS:
+            return title
+        picked.pop()
+    return ""
+
+
+def auto_chapters(words: Sequence[TimedWord], content: float, *,
+                  interviewer_ids: Sequence[str] = (), options: AutoOptions = DEFAULT_OPTIONS,
+                  exclude: frozenset[str] = frozenset()) -> tuple[tuple[float, str], ...]:
+    """(start on the content timeline, title) per automatic chapter; the first at 0."""
+    starts = choose(boundaries(words, interviewer_ids, options), content, options)
+    return tuple(zip(starts, titles(words, starts, exclude=exclude), strict=True))

@@ -1,0 +1,291 @@
+"""Chapters from hand-built transcripts: questions, explicit times, validation, JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from podcast.chapters import (
+    ChapterError,
+    ChapterResult,
+    chapters_for,
+    validate,
+    write_chapters_json,
+)
+from podcast.chapters.questions import place, title_from_question
+from podcast.chapters.text import stem, timed_words
+from podcast.config import EpisodeConfig
+from podcast.models import Chapter, Segment, Timeline, Transcript, Word
+
+EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+WORD = 0.35  # seconds per word in the hand-built transcripts
+
+
+def transcript(turns: list[tuple[str, str]], *, gap: float = 1.0,
+               words: bool = True) -> tuple[Transcript, list[float]]:
+    """(speaker, text) turns -> a Transcript with one segment per turn, each word 0.35 s,
+    `gap` seconds between turns; also the start time of every turn."""
+    segments, starts, t = [], [], 0.0
+    for speaker, text in turns:
+        pieces = text.split()
+        ws = tuple(Word(t + i * WORD, t + (i + 1) * WORD - 0.05, " " + p)
+                   for i, p in enumerate(pieces))
+        end = t + len(pieces) * WORD
+        segments.append(Segment(t, end, " " + text, speaker=speaker, words=ws if words else ()))
+        starts.append(t)
+        t = end + gap
+    return Transcript(tuple(segments), "en", duration=t), starts
+
+
+def episode(**fields) -> EpisodeConfig:
+    base = {"title": "District nursing", "date": dt.date(2026, 1, 5),
+            "description": "An interview.", "audio": "recording.wav",
+            "speakers": [{"id": "host", "name": "Ann Host", "role": "Presenter", "host": True},
+                         {"id": "guest", "name": "Bea Guest", "role": "District nurse"}]}
+    base.update(fields)
+    return EpisodeConfig.model_validate(base)
+
+
+INTERVIEW = [
+    ("host", "Welcome to the programme. Today I am talking to a district nurse from Leeds."),
+    ("guest", "Thanks for having me, it is lovely to be here."),
+    ("host", "So what made you decide to become a district nurse in the first place?"),
+    ("guest", "I worked on a hospital ward for six years and I wanted to see patients in their "
+              "own homes, where they feel safe. The community team was recruiting so I applied."),
+    ("host", "Tell me about a typical day on your rounds."),
+    ("guest", "I start at eight with a handover, then I drive to about ten homes, changing "
+              "dressings, checking medication and talking to families."),
+    ("host", "What is the hardest part of the job?"),
+    ("guest", "Honestly the paperwork and the driving. Some visits are an hour apart in winter."),
+    ("host", "And finally, what advice would you give to a student nurse thinking about "
+             "working in the community?"),
+    ("guest", "Ask to shadow a community team. You learn more in a week than in a month of "
+              "lectures."),
+]
+# planned wording, as the producer wrote it before the interview
+QUESTIONS = [
+    {"text": "What made you want to become a district nurse?"},
+    {"text": "Can you describe a typical day on the rounds?", "title": "A typical day"},
+    {"text": "What's the hardest part of your job?"},
+    {"text": "What advice would you give student nurses considering community work?"},
+]
+
+
+def test_paraphrased_questions_start_where_they_are_asked() -> None:
+    tr, starts = transcript(INTERVIEW)
+    tl = Timeline(content=tr.duration)
+    result = chapters_for(episode(questions=QUESTIONS), tr, duration=tl.total, timeline=tl)
+    assert isinstance(result, ChapterResult)
+    assert result.warnings == ()
+    assert result.method == "questions"
+    titles = [c.title for c in result.chapters]
+    assert titles == ["Introduction", "What made you want to become a district nurse?",
+                      "A typical day", "What's the hardest part of your job?",
+                      "What advice would you give student nurses considering\u2026"]
+    got = [c.start for c in result.chapters[1:]]
+    assert got == pytest.approx([starts[2], starts[4], starts[6], starts[8]], abs=0.01)
+    assert result.chapters[0].start == 0.0
+    # ends chain to the next start and the last ends at the duration
+    for a, b in zip(result.chapters, result.chapters[1:], strict=False):
+        assert a.end == pytest.approx(b.start)
+    assert result.chapters[-1].end == pytest.approx(tl.total, abs=0.001)
+
+
+def test_whisper_style_wording_and_no_word_times() -> None:
+    # what Whisper made of it: misheard words, numbers as digits, no word timestamps
+    turns = [
+        ("", "So what made you decide to become a district nurse in the first place?"),
+        ("", "I worked on a hospital ward for 6 years and wanted to see patients at home."),
+        ("", "Tell me about a typical name on your own."),
+        ("", "I started eight with a handover then I drive to ten homes changing dressings."),
+        ("", "What's the hardest part of the job?"),
+        ("", "The paperwork, and the driving between visits."),
+    ]
+    tr, starts = transcript(turns, words=False)
+    questions = ["Why did you become a district nurse?", "Tell me about a typical day on your rounds.",
+                 "What is the hardest part of the job?"]
+    got = place(questions, timed_words(tr))
+    assert [p.start for p in got] == pytest.approx([starts[0], starts[2], starts[4]], abs=0.01)
+
+
+def test_questions_keep_their_order_when_an_answer_repeats_a_later_question() -> None:
+    turns = [
+        ("host", "How did the pandemic change your work?"),
+        ("guest", "We moved clinics online. Funding for mental health services was already "
+                  "tight and it became a real worry for mental health services funding."),
+        ("host", "What support do carers get from the council?"),
+        ("guest", "Very little, carers mostly rely on charities."),
+        ("host", "Is funding for mental health services enough?"),
+        ("guest", "No, it is not."),
+    ]
+    tr, starts = transcript(turns)
+    qs = ["How has the pandemic changed your work?", "What support do carers get?",
+          "Is there enough funding for mental health services?"]
+    # without speaker ids the order alone has to push question 3 past question 2
+    unknown = Transcript(tuple(Segment(s.start, s.end, s.text, words=s.words)
+                               for s in tr.segments), "en")
+    for tr_, hosts in ((unknown, ()), (tr, ("host",))):
+        got = place(qs, timed_words(tr_), hosts)
+        assert [p.start for p in got] == pytest.approx([starts[0], starts[2], starts[4]], abs=0.01)
+
+
+def test_host_is_preferred_over_the_guest_repeating_the_question() -> None:
+    turns = [
+        ("host", "Thanks for coming in."),
+        ("guest", "People always ask me what the hardest part of being a paramedic is."),
+        ("host", "So what is the hardest part of being a paramedic?"),
+        ("guest", "The night shifts."),
+    ]
+    tr, starts = transcript(turns)
+    got = place(["What's the hardest part of being a paramedic?"], timed_words(tr), ("host",))
+    assert got[0].start == pytest.approx(starts[2])
+
+
+def test_a_question_that_was_not_asked_is_a_warning_not_a_guess() -> None:
+    tr, starts = transcript(INTERVIEW)
+    tl = Timeline(content=tr.duration)
+    qs = QUESTIONS[:2] + [{"text": "How do you feel about the new electronic rota software?"}]
+    result = chapters_for(episode(questions=qs), tr, duration=tl.total, timeline=tl)
+    assert len(result.warnings) == 1
+    warning = result.warnings[0]
+    assert "questions[2]" in warning and "electronic rota software" in warning
+    assert "not found" in warning
+    assert [c.title for c in result.chapters] == [
+        "Introduction", "What made you want to become a district nurse?", "A typical day"]
+
+
+def test_question_chapters_move_to_the_published_timeline() -> None:
+    tr, starts = transcript(INTERVIEW)
+    tl = Timeline(lead_trim=1.5, intro=12.0, content=tr.duration, outro=20.0)
+    result = chapters_for(episode(questions=QUESTIONS), tr, duration=0, timeline=tl)
+    assert result.chapters[0] == Chapter(0.0, "Intro music", end=12.0)
+    assert result.chapters[1].title == "Introduction" and result.chapters[1].start == 12.0
+    assert result.chapters[2].start == pytest.approx(12.0 + starts[2], abs=0.01)
+    outro = result.chapters[-1]
+    assert outro.title == "Outro music"
+    assert outro.start == pytest.approx(12.0 + tr.duration, abs=0.001)
+    assert outro.end == pytest.approx(tl.total, abs=0.001)
+
+
+def test_first_question_at_the_start_makes_the_first_chapter_at_zero() -> None:
+    tr, starts = transcript(INTERVIEW[2:])
+    tl = Timeline(content=tr.duration)
+    result = chapters_for(episode(questions=QUESTIONS), tr, duration=tl.total, timeline=tl)
+    assert result.chapters[0].start == 0.0
+    assert result.chapters[0].title == "What made you want to become a district nurse?"
+
+
+def test_explicit_times_are_shifted_from_the_raw_recording() -> None:
+    tl = Timeline(lead_trim=2.0, intro=10.0, content=300.0, outro=15.0)
+    cfg = episode(chapters=[{"start": 0, "title": "Hello"},
+                            {"start": "1:02", "title": "Rounds", "url": "https://example.org/r"},
+                            {"start": 200.5, "title": "Advice", "toc": False}])
+    result = chapters_for(cfg, None, duration=tl.total, timeline=tl)
+    assert result.method == "explicit"
+    assert [(c.start, c.title) for c in result.chapters] == [
+        (0.0, "Intro music"), (10.0, "Hello"), (70.0, "Rounds"), (208.5, "Advice"),
+        (310.0, "Outro music")]
+    assert [c.end for c in result.chapters] == [10.0, 70.0, 208.5, 310.0, 325.0]
+    assert result.chapters[2].url == "https://example.org/r"
+    assert result.chapters[3].toc is False
+
+
+def test_explicit_time_past_the_end_names_the_episode_and_chapter() -> None:
+    tl = Timeline(lead_trim=2.0, content=100.0)
+    cfg = episode(chapters=[{"start": 0, "title": "Hello"}, {"start": "1:50", "title": "Late"}])
+    with pytest.raises(ChapterError) as err:
+        chapters_for(cfg, None, duration=tl.total, timeline=tl, slug="07-nurses")
+    text = str(err.value)
+    assert text.startswith("episodes/07-nurses/episode.yaml: chapters[1] 'Late':")
+    assert "past the end" in text and "1:50" in text
+    assert err.value.index == 1 and err.value.title == "Late"
+
+
+def test_explicit_times_out_of_order_or_at_the_same_time_are_errors() -> None:
+    tl = Timeline(lead_trim=3.0, content=600.0)
+    cfg = episode(chapters=[{"start": 0, "title": "A"}, {"start": 90, "title": "B"},
+                            {"start": 60, "title": "C"}])
+    with pytest.raises(ChapterError, match=r"chapters\[2\] 'C': starts at 1:00, before"):
+        chapters_for(cfg, None, duration=0, timeline=tl, slug="x")
+    same = episode(chapters=[{"start": 1, "title": "A"}, {"start": 2.5, "title": "B"}])
+    with pytest.raises(ChapterError, match=r"chapters\[1\] 'B': starts at the same time as 'A' "
+                                           r"\(both fall in the silence trimmed"):
+        chapters_for(same, None, duration=0, timeline=tl)
+
+
+def test_validate_rules() -> None:
+    good = [Chapter(0, "A"), Chapter(10, "B")]
+    validate(good, 20)
+    cases = [
+        ([Chapter(0, "A"), Chapter(20, "B")], "at or past the end"),
+        ([Chapter(5, "A"), Chapter(2, "B")], "before the chapter above"),
+        ([Chapter(0, "A"), Chapter(0.4, "B")], "same time"),
+        ([Chapter(0, "  ")], "title is empty"),
+        ([Chapter(0, "x" * 129)], "129 characters"),
+        ([Chapter(-1, "A")], "negative"),
+    ]
+    for chapters, message in cases:
+        with pytest.raises(ChapterError, match=message):
+            validate(chapters, 20, where="episodes/a/episode.yaml")
+    validate([Chapter(0, "x" * 128)], 20)
+
+
+def test_chapters_none_gives_no_chapters_at_all() -> None:
+    tr, _ = transcript(INTERVIEW)
+    tl = Timeline(intro=8.0, content=tr.duration, outro=8.0)
+    result = chapters_for(episode(chapters=None), tr, duration=0, timeline=tl)
+    assert result.chapters == () and result.method == "none" and result.warnings == ()
+    result = chapters_for(episode(chapters="none", questions=QUESTIONS), tr, duration=0, timeline=tl)
+    assert result.chapters == () and "questions: ignored" in result.warnings[0]
+
+
+def test_titles_from_questions() -> None:
+    assert title_from_question("Can you tell us about your first week on the ward?") == \
+        "Your first week on the ward"
+    assert title_from_question("So, what does a district nurse do?") == \
+        "What does a district nurse do"
+    assert title_from_question("What does a district nurse do?") == "What does a district nurse do?"
+    long = title_from_question("And could you walk us through " + "the very long answer " * 10)
+    assert len(long) <= 60 and long.endswith("\u2026") and long.startswith("The very long")
+
+
+def test_stemmer_meets_word_forms() -> None:
+    assert stem("nursing") == stem("nurses") == stem("nurse")
+    assert stem("organisation") == stem("organize") == stem("organised")
+    assert stem("running") == stem("run")
+
+
+def test_json_chapters_file_has_the_spec_fields(tmp_path: Path) -> None:
+    chapters = (Chapter(0.0, "Intro music", end=12.0),
+                Chapter(12.0, "Rounds", url="https://example.org/r", image="rounds.jpg",
+                        end=70.25),
+                Chapter(70.25, "Silent", toc=False, end=90.0))
+    path = write_chapters_json(chapters, tmp_path / "chapters.json", title="Ep 1",
+                               podcast_name="Nursing Voices",
+                               base_url="https://example.org/podcast/ep1/")
+    data = json.loads(path.read_text("utf-8"))
+    assert data["version"] == "1.2.0"
+    assert data["title"] == "Ep 1" and data["podcastName"] == "Nursing Voices"
+    assert [c["startTime"] for c in data["chapters"]] == [0, 12, 70.25]
+    assert data["chapters"][1] == {"startTime": 12, "endTime": 70.25, "title": "Rounds",
+                                   "img": "https://example.org/podcast/ep1/rounds.jpg",
+                                   "url": "https://example.org/r"}
+    assert data["chapters"][2]["toc"] is False and "toc" not in data["chapters"][0]
+    # same keys and types as the spec's own examples
+    example = json.loads((EVAL / "podcast-namespace/chapters/exampleComplex.json").read_text())
+    spec_keys = {k for c in example["chapters"] for k in c} | {"endTime"}
+    assert {k for c in data["chapters"] for k in c} <= spec_keys
+    assert set(data) <= set(example) | {"fileName", "description"}
+    for ours in data["chapters"]:
+        assert isinstance(ours["startTime"], int | float) and isinstance(ours["title"], str)
+    # deterministic bytes
+    again = write_chapters_json(chapters, tmp_path / "again.json", title="Ep 1",
+                                podcast_name="Nursing Voices",
+                                base_url="https://example.org/podcast/ep1/")
+    assert again.read_bytes() == path.read_bytes()
+    # without a base URL a relative image cannot be linked, so it is left out
+    bare = json.loads(write_chapters_json(chapters, tmp_path / "bare.json").read_text())
+    assert "img" not in bare["chapters"][1] and list(bare) == ["version", "chapters"]
