@@ -289,3 +289,101 @@ def test_json_chapters_file_has_the_spec_fields(tmp_path: Path) -> None:
     # without a base URL a relative image cannot be linked, so it is left out
     bare = json.loads(write_chapters_json(chapters, tmp_path / "bare.json").read_text())
     assert "img" not in bare["chapters"][1] and list(bare) == ["version", "chapters"]
+
+
+# ------------------------------------------------------------------ automatic chapters
+
+TOPICS = {
+    "night": ("What are night shifts like on the ward?",
+              ["night", "shifts", "sleep", "rota", "tired", "coffee", "handover", "darkness",
+               "alarm", "breaks"]),
+    "diabetes": ("How do you help patients with diabetes?",
+                 ["diabetes", "insulin", "sugar", "diet", "glucose", "injections", "blood",
+                  "feet", "meals", "Siobhan"]),
+    "training": ("How did your training prepare you?",
+                 ["students", "mentor", "university", "placement", "exams", "course",
+                  "lectures", "skills", "assessment", "degree"]),
+    "volunteers": ("Tell me about the volunteers who help you.",
+                   ["volunteers", "charity", "befriending", "lunch", "club", "community",
+                    "donations", "garden", "drivers", "church"]),
+}
+FRAMES = [
+    "I think the {a} is really important for the {b}.",
+    "We talk about {a} and {b} every single day.",
+    "You would be surprised how much the {a} matters.",
+    "Sometimes the {a} and the {b} are the hardest part.",
+    "When I started, nobody told me about the {a}.",
+    "The {a} changes everything about the {b}, honestly.",
+    "People ask me about {a} all the time.",
+    "It is the {a} that keeps me going, and the {b} too.",
+]
+
+
+def topical_interview(per_topic: int = 44, seed: int = 1,
+                      host: str = "host", guest: str = "guest") -> list[tuple[str, str]]:
+    """A host question per topic, then the guest's answer in turns of four sentences, each
+    sentence naming two of the topic's words in a generic frame."""
+    import random
+
+    rnd = random.Random(seed)
+    turns = [(host, "Welcome to the programme, today I am joined by a nurse.")]
+    for question, vocab in TOPICS.values():
+        turns.append((host, question))
+        sentences = [rnd.choice(FRAMES).format(a=a, b=b)
+                     for a, b in (rnd.sample(vocab, 2) for _ in range(per_topic))]
+        turns += [(guest, " ".join(sentences[k:k + 4])) for k in range(0, per_topic, 4)]
+    return turns
+
+
+def _question_starts(turns: list[tuple[str, str]], starts: list[float]) -> list[float]:
+    questions = {q for q, _ in TOPICS.values()}
+    return [t for (_, text), t in zip(turns, starts, strict=True) if text in questions]
+
+
+@pytest.mark.parametrize("speakers", [True, False])
+def test_automatic_chapters_find_the_topics(speakers: bool) -> None:
+    turns = topical_interview(host="host" if speakers else "", guest="guest" if speakers else "")
+    tr, starts = transcript(turns, gap=0.6)
+    truth = _question_starts(turns, starts)
+    tl = Timeline(intro=5.0, content=tr.duration)
+    cfg = episode(redact=["Siobhan"])
+    result = chapters_for(cfg, tr, duration=0, timeline=tl)
+    assert result.method == "auto" and result.warnings == ()
+    body = result.chapters[1:]
+    assert result.chapters[0].title == "Intro music"
+    assert body[0].start == 5.0  # the content's first chapter starts when the music ends
+    assert [c.start - 5.0 for c in body[1:]] == pytest.approx(truth[1:], abs=3.0)
+    vocab = [{w.lower() for w in words} for _, words in TOPICS.values()]
+    for chapter, words in zip(body, vocab, strict=True):
+        title_words = set(chapter.title.lower().replace(" and ", " ").split())
+        assert title_words and title_words <= words, chapter.title
+        assert chapter.title == chapter.title.title() and len(chapter.title) <= 48
+        assert "siobhan" not in chapter.title.lower()
+    assert len({c.title for c in body}) == len(body)
+
+
+def test_automatic_chapters_respect_the_minimum_length_and_count() -> None:
+    turns = topical_interview(per_topic=44)
+    tr, starts = transcript(turns, gap=0.6)
+    tl = Timeline(content=tr.duration)
+    from podcast.chapters import AutoOptions
+
+    # one chapter per 5 minutes at most: two chapters in a 10-minute episode
+    few = chapters_for(episode(), tr, duration=0, timeline=tl,
+                       options=AutoOptions(seconds_per_chapter=300))
+    assert len(few.chapters) == 2
+    # a minimum length longer than any topic leaves fewer, longer chapters
+    long = chapters_for(episode(), tr, duration=0, timeline=tl,
+                        options=AutoOptions(min_length=200))
+    gaps = [b.start - a.start for a, b in zip(long.chapters, long.chapters[1:], strict=False)]
+    assert all(g >= 200 for g in gaps) and long.chapters[-1].end - long.chapters[-1].start >= 200
+    # a short episode gets a single chapter at 0
+    short, _ = transcript(turns[:8], gap=0.6)
+    one = chapters_for(episode(), short, duration=0, timeline=Timeline(content=short.duration))
+    assert len(one.chapters) == 1 and one.chapters[0].start == 0.0
+
+
+def test_automatic_chapters_without_a_transcript_warn_and_make_one_chapter() -> None:
+    result = chapters_for(episode(), None, duration=0, timeline=Timeline(content=300.0))
+    assert [c.title for c in result.chapters] == ["District nursing"]
+    assert "need a transcript" in result.warnings[0]

@@ -34,6 +34,8 @@ class AutoOptions:
     """A host starting to speak after someone else."""
     question_weight: float = 0.2
     """...with a question (a sentence ending in '?')."""
+    snap_seconds: float = 12.0
+    """A topic shift moves to the strongest pause/turn/question cue this near."""
 
 
 DEFAULT_OPTIONS = AutoOptions()
@@ -56,6 +58,7 @@ class Boundary:
     start: float
     similarity: float
     depth: float
+    cue: float  # the part of the score from the pause, the turn and the question
     score: float
 
 
@@ -131,13 +134,13 @@ def boundaries(words: Sequence[TimedWord], interviewer_ids: Sequence[str] = (),
     for k, u in enumerate(unit_list[1:], start=1):
         prev = unit_list[k - 1]
         pause = max(0.0, u.start - prev.end)
-        score = depths[k - 1] + options.pause_weight * min(pause / options.pause_seconds, 1.0)
+        cue = options.pause_weight * min(pause / options.pause_seconds, 1.0)
         if speakers_known:
             if u.speaker in hosts and prev.speaker not in hosts:
-                score += options.turn_weight + (options.question_weight if u.question else 0.0)
-        elif u.question and pause >= 0.5 * options.pause_seconds:
-            score += options.question_weight
-        out.append(Boundary(k, u.start, smooth[k - 1], depths[k - 1], score))
+                cue += options.turn_weight + (options.question_weight if u.question else 0.0)
+        elif u.question:  # speakers unknown: any question may open a topic
+            cue += options.question_weight
+        out.append(Boundary(k, u.start, smooth[k - 1], depths[k - 1], cue, depths[k - 1] + cue))
     return tuple(out)
 
 
@@ -157,11 +160,19 @@ def choose(found: Sequence[Boundary], content: float,
     for b in sorted(found, key=lambda b: (-b.score, b.start)):
         if len(starts) >= limit or b.score < threshold:
             break
+        b = _snap(b, found, options.snap_seconds)
         if b.start < min_len or content - b.start < min_len:
             continue
         if all(abs(b.start - s) >= min_len for s in starts):
             starts.append(b.start)
     return tuple(sorted(starts))
+
+
+def _snap(chosen: Boundary, found: Sequence[Boundary], seconds: float) -> Boundary:
+    """A topic shift is only known to a few sentences; start the chapter at the nearby
+    boundary with the strongest cue (the host's question after a pause), if any."""
+    near = [b for b in found if abs(b.start - chosen.start) <= seconds and b.cue > chosen.cue]
+    return max(near, key=lambda b: (b.cue, b.score)) if near else chosen
 
 
 def _surface(words: Sequence[TimedWord], indices: Sequence[int]) -> dict[str, str]:
@@ -170,6 +181,16 @@ def _surface(words: Sequence[TimedWord], indices: Sequence[int]) -> dict[str, st
     for i in indices:
         spellings.setdefault(words[i].stem, Counter())[words[i].norm] += 1
     return {s: c.most_common(1)[0][0] for s, c in spellings.items()}
+
+
+def _sentence_idf(words: Sequence[TimedWord]) -> dict[str, float]:
+    docs: list[set[str]] = []
+    for w in words:
+        if w.sentence_start or not docs:
+            docs.append(set())
+        docs[-1].add(w.stem)
+    df = Counter(s for d in docs for s in d)
+    return {s: math.log((len(docs) + 1) / (c + 1)) + 1.0 for s, c in df.items()}
 
 
 def titles(words: Sequence[TimedWord], starts: Sequence[float], *,
@@ -185,11 +206,12 @@ def titles(words: Sequence[TimedWord], starts: Sequence[float], *,
             k += 1
         parts[k].append(i)
     tf = [Counter(words[i].stem for i in p) for p in parts]
-    df = Counter(s for c in tf for s in c)
-    n = len(parts)
+    total = Counter(words[i].stem for i in usable)
+    idf = _sentence_idf(words)
     out: list[str] = []
     for k, part in enumerate(parts):
-        weight = {s: c * math.log(1 + (n + 1) / df[s]) for s, c in tf[k].items()}
+        # frequent here, rare in other sentences, and said mostly in this chapter
+        weight = {s: c * idf.get(s, 1.0) * (c / total[s]) for s, c in tf[k].items()}
         surface = _surface(words, part)
         terms: list[tuple[float, tuple[str, ...]]] = [(w, (s,)) for s, w in weight.items()
                                                       if tf[k][s] >= 2 or len(part) < 20]
