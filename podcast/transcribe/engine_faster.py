@@ -57,16 +57,16 @@ class FasterWhisperEngine:
 def _segment(seg: Any, offset: float) -> Segment:
     words = tuple(
         Word(
-            start=round(offset + w.start, 3),
-            end=round(offset + w.end, 3),
+            start=round(offset + float(w.start), 3),
+            end=round(offset + float(w.end), 3),
             text=w.word,
             probability=round(float(w.probability), 4),
         )
         for w in (seg.words or ())
     )
     return Segment(
-        start=round(offset + seg.start, 3),
-        end=round(offset + seg.end, 3),
+        start=round(offset + float(seg.start), 3),
+        end=round(offset + float(seg.end), 3),
         text=seg.text,
         words=words,
         avg_logprob=float(seg.avg_logprob),
