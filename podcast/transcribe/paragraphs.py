@@ -106,10 +106,73 @@ def spread(texts: Sequence[str], start: float, end: float) -> list[Token]:
     return out
 
 
+DIFF_LIMIT = 250_000  # largest len(a) * len(b) handed to difflib in one piece
+
+
+def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest run of pairs increasing in both i and j (pairs come sorted by i)."""
+    tails: list[int] = []  # tails[k]: j of the smallest tail of an increasing run of length k+1
+    owner: list[int] = []  # index into pairs of that tail
+    back: list[int] = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tails, j)
+        back[n] = owner[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(j)
+            owner.append(n)
+        else:
+            tails[k], owner[k] = j, n
+    out, n = [], owner[-1] if owner else -1
+    while n >= 0:
+        out.append(pairs[n])
+        n = back[n]
+    return out[::-1]
+
+
+def match_pairs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
+    """Index pairs (i, j) where a[i] corresponds to b[j], increasing in both.
+
+    Small inputs go to difflib (equal runs, and one-for-one replacements). Large ones are
+    first anchored on tokens that occur exactly once in each (patience diff), and the
+    stretches between anchors are matched the same way, so an hour of speech aligns in
+    well under a second instead of difflib's quadratic time.
+    """
+    if not a or not b:
+        return []
+    if len(a) * len(b) <= DIFF_LIMIT:
+        out = []
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
+                out += [(i1 + k, j1 + k) for k in range(i2 - i1)]
+        return out
+    count_a: dict[str, int] = {}
+    count_b: dict[str, int] = {}
+    for x in a:
+        count_a[x] = count_a.get(x, 0) + 1
+    for x in b:
+        count_b[x] = count_b.get(x, 0) + 1
+    where_b = {x: j for j, x in enumerate(b) if count_b[x] == 1}
+    unique = [(i, where_b[x]) for i, x in enumerate(a) if x and count_a[x] == 1 and x in where_b]
+    anchors = _lis(unique)
+    if not anchors:  # nothing unique to anchor on: split both in proportion and recurse
+        ma = len(a) // 2
+        mb = round(len(b) * ma / len(a))
+        tail = match_pairs(a[ma:], b[mb:])
+        return match_pairs(a[:ma], b[:mb]) + [(i + ma, j + mb) for i, j in tail]
+    out, pi, pj = [], -1, -1
+    for i, j in [*anchors, (len(a), len(b))]:
+        out += [(pi + 1 + x, pj + 1 + y) for x, y in match_pairs(a[pi + 1 : i], b[pj + 1 : j])]
+        if i < len(a):
+            out.append((i, j))
+        pi, pj = i, j
+    return out
+
+
 def align(texts: Sequence[str], timed: Sequence[Token], start: float, end: float) -> list[Token]:
     """Give every text token a time from `timed` (a possibly different wording of the same
-    speech): equal and one-for-one replaced tokens take the timed token's time; the rest are
-    interpolated between their aligned neighbours (or within [start, end] at the edges)."""
+    speech): matching and one-for-one replaced tokens take the timed token's time; the rest
+    are interpolated between their matched neighbours (or within [start, end] at the edges)."""
     if not texts:
         return []
     if not timed:
@@ -117,15 +180,15 @@ def align(texts: Sequence[str], timed: Sequence[Token], start: float, end: float
     a = [normalise_token(t) for t in texts]
     b = [normalise_token(t.text) for t in timed]
     times: list[tuple[float, float] | None] = [None] * len(texts)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
-            for k in range(i2 - i1):
-                times[i1 + k] = (timed[j1 + k].start, timed[j1 + k].end)
-        elif op == "replace":
-            span = spread(texts[i1:i2], timed[j1].start, timed[j2 - 1].end)
+    pairs = match_pairs(a, b)
+    for i, j in pairs:
+        times[i] = (timed[j].start, timed[j].end)
+    # a run of new words that replaces a run of timed words takes the replaced words' span
+    for (i0, j0), (i1, j1) in zip([(-1, -1), *pairs], [*pairs, (len(a), len(b))], strict=True):
+        if i1 - i0 > 1 and j1 - j0 > 1:
+            span = spread(texts[i0 + 1 : i1], timed[j0 + 1].start, timed[j1 - 1].end)
             for k, tok in enumerate(span):
-                times[i1 + k] = (tok.start, tok.end)
+                times[i0 + 1 + k] = (tok.start, tok.end)
     return _fill_gaps(texts, times, start, end)
 
 
