@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import lxml.etree  # noqa: F401  feedgen.util uses lxml.etree without importing it
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-PSC_NS = "http://podlove.org/simple-chapters"
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+from .namespaces import ITUNES_NS, PODCAST_NS, PSC_NS
 
 
 @dataclass(frozen=True)

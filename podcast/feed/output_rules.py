@@ -18,13 +18,13 @@ from ..artwork import check_artwork
 from ..models import Problem
 from ..project import FEED_FILENAME, Project
 from .categories import check_category
-from .extensions import ITUNES_NS, PODCAST_NS, PSC_NS
+from .namespaces import ATOM_NS, ITUNES_NS, PODCAST_NS, PSC_NS
 from .schema import validate_feed
 from .urls import resolve, url_to_relpath
 
 IT = f"{{{ITUNES_NS}}}"
 PC = f"{{{PODCAST_NS}}}"
-ATOM = "{http://www.w3.org/2005/Atom}"
+ATOM = f"{{{ATOM_NS}}}"
 TRANSCRIPT_MIME = {".srt": "application/x-subrip", ".json": "application/json",
                    ".html": "text/html", ".txt": "text/plain", ".vtt": "text/vtt"}
 PSC_TIME = re.compile(r"^(\d{2,}):([0-5]\d):([0-5]\d)(\.\d{1,3})?$")

@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+from .namespaces import PODCAST_NS
+
 _DATA = Path(__file__).resolve().parent.parent / "data"
 UPSTREAM_XSD = _DATA / "podcast-namespace.xsd"
 SUPPLEMENT_XSD = _DATA / "podcast-namespace-supplement.xsd"
