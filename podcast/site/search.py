@@ -3,7 +3,7 @@
 Browsers refuse to fetch JSON from file://, so the index is a script that assigns one global
 (`window.PODCAST_SEARCH_INDEX`). player.js reads it on the index page to search every
 episode. The JSON is ASCII-only with sorted keys, so the bytes are stable and no character
-in a transcript can end the script early.
+in a transcript can end the script early ("<" is written as \\u003c).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def search_index(views: Sequence[EpisodeView]) -> dict:
 
 def search_index_js(views: Sequence[EpisodeView]) -> str:
     data = json.dumps(search_index(views), ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    data = data.replace("<", "\\u003c")  # only inside strings: safe even if inlined in HTML
     return (
         "/* Search index for the podcast site, written by `podcast publish`. */\n"
         f"window.{GLOBAL_NAME} = {data};\n"
