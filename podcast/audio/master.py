@@ -1,0 +1,315 @@
+"""Mastering: exact gain + true-peak limiter + MP3 encode, then verify the encoded file.
+
+Pass 1 (done in `prepare`) measured the programme's integrated loudness. Here one streaming
+pass applies the gain, mutes (bleep/silence), intro/outro music and the limiter, piping float
+PCM into libmp3lame; a verification pass decodes the MP3 and measures it (BS.1770-4 loudness
+and 4x true peak). If the file misses the target by more than half the tolerance or peaks
+above the ceiling, the gain/ceiling are corrected and it is encoded again (at most 4 times).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from podcast.audio import ffmpeg
+from podcast.audio.decode import stream_decode
+from podcast.audio.limiter import TruePeakLimiter
+from podcast.audio.loudness import Loudness, Meter
+from podcast.audio.settings import AudioSettings
+from podcast.audio.wavfile import read_frames, wav_info
+from podcast.errors import AudioError
+from podcast.models import Chapter, MasteredAudio, PreparedAudio, Timeline
+
+log = logging.getLogger("podcast.audio")
+
+CHUNK = 1 << 16
+MAX_ATTEMPTS = 4
+MAX_MUSIC_S = 120.0
+MP3_HEADROOM_DB = 0.8  # first limiter ceiling sits this far under the limit (MP3 overshoot)
+TP_SAFETY_DB = 0.1  # our meter must read at least this far under the limit
+_RAMP_S = 0.005  # edges of mutes
+
+
+@dataclass(frozen=True)
+class _Plan:
+    rate: int
+    channels: int
+    content_frames: int
+    intro: np.ndarray | None  # gained, faded music (frames, ch)
+    outro: np.ndarray | None
+    intro_at: int  # published frame where each part starts
+    content_at: int
+    outro_at: int
+    total: int
+    timeline: Timeline
+
+
+def master(
+    prepared: PreparedAudio,
+    settings: AudioSettings,
+    out_mp3: Path,
+    *,
+    mutes: Sequence[tuple[float, float]] = (),
+    mute_mode: str = "bleep",
+    intro: Path | None = None,
+    outro: Path | None = None,
+    title: str | None = None,
+    show: str = "",
+    author: str = "",
+    date: str = "",
+    comment: str = "",
+    artwork: Path | None = None,
+    chapters: Sequence[Chapter] = (),
+) -> MasteredAudio:
+    """Master `prepared` into a verified CBR MP3 at `out_mp3`.
+
+    mutes: (start, end) seconds on the content timeline, replaced by a tone ("bleep") or
+    silence ("silence"). intro/outro: music files (short) faded and levelled to the target.
+    If `title` is given, ID3 tags are written (chapters on the content timeline; they are
+    shifted by the intro here). Raises AudioError if the target cannot be met.
+    """
+    if mute_mode not in ("bleep", "silence"):
+        raise ValueError(f"mute_mode must be 'bleep' or 'silence', not {mute_mode!r}")
+    out_mp3 = Path(out_mp3)
+    info = wav_info(prepared.path)
+    if info is None:
+        raise AudioError(str(prepared.path), "is not a float32/16-bit WAV written by prepare()")
+    channels = prepared.channels
+    target = settings.target_lufs(channels)
+    input_lufs = prepared.input_lufs
+    if input_lufs is None or not math.isfinite(input_lufs):
+        input_lufs = _measure_wav(prepared.path)
+    if not math.isfinite(input_lufs):
+        raise AudioError(str(prepared.path), "programme is silent; nothing to master")
+    plan = _plan(prepared, info.frames, settings, target, intro, outro)
+    spans = _mute_spans(mutes, plan.rate, plan.content_frames)
+    gain_db = target - input_lufs
+    ceiling = settings.true_peak_dbtp - MP3_HEADROOM_DB
+    tmp = out_mp3.with_name(out_mp3.name + ".part")
+    found: Loudness | None = None
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        _encode(prepared.path, plan, spans, mute_mode, settings, gain_db, ceiling, tmp)
+        found = _verify(tmp, plan)
+        log.debug("%s: attempt %d gain %+.2f dB ceiling %.2f dBTP -> %.2f LUFS, %.2f dBTP",
+                  out_mp3.name, attempt, gain_db, ceiling, found.integrated, found.true_peak)  # fmt: skip
+        loud_ok = abs(found.integrated - target) <= settings.loudness_tolerance / 2
+        peak_ok = found.true_peak <= settings.true_peak_dbtp - TP_SAFETY_DB
+        if loud_ok and peak_ok:
+            break
+        if not peak_ok:
+            ceiling -= found.true_peak - (settings.true_peak_dbtp - TP_SAFETY_DB) + 0.3
+        gain_db += target - found.integrated
+    else:
+        tmp.unlink(missing_ok=True)
+        assert found is not None
+        raise AudioError(
+            str(prepared.path),
+            f"could not master to {target:g} LUFS / {settings.true_peak_dbtp:g} dBTP in "
+            f"{MAX_ATTEMPTS} attempts (last: {found.integrated:.2f} LUFS, {found.true_peak:.2f} dBTP)",
+        )
+    if title is not None:
+        from podcast.audio.tags import write_tags
+
+        write_tags(tmp, title=title, show=show, author=author, date=date, comment=comment,
+                   artwork=artwork, duration=plan.total / plan.rate,
+                   chapters=shift_chapters(chapters, plan.timeline))  # fmt: skip
+    os.replace(tmp, out_mp3)
+    return MasteredAudio(
+        path=out_mp3,
+        duration=plan.total / plan.rate,
+        size_bytes=out_mp3.stat().st_size,
+        sha256=_sha256(out_mp3),
+        channels=channels,
+        sample_rate=plan.rate,
+        bitrate_kbps=settings.bitrate(channels),
+        integrated_lufs=round(found.integrated, 2),
+        true_peak_dbtp=round(found.true_peak, 2),
+        target_lufs=target,
+        input_lufs=round(input_lufs, 2),
+        timeline=plan.timeline,
+        loudness_range=round(found.lra, 2),
+    )
+
+
+def shift_chapters(chapters: Sequence[Chapter], timeline: Timeline) -> tuple[Chapter, ...]:
+    """Chapters on the content timeline -> the published file's timeline."""
+    from dataclasses import replace
+
+    out = []
+    for c in chapters:
+        end = None if c.end is None else timeline.content_to_published(c.end)
+        out.append(replace(c, start=timeline.content_to_published(c.start), end=end))
+    return tuple(out)
+
+
+# -- planning -------------------------------------------------------------------------------
+def _plan(prepared: PreparedAudio, frames: int, settings: AudioSettings, target: float,
+          intro: Path | None, outro: Path | None) -> _Plan:  # fmt: skip
+    rate, ch = prepared.sample_rate, prepared.channels
+    fade = round(settings.fade_ms / 1000 * rate)
+    i_mus = (
+        _music(intro, rate, ch, target, fade_in=round(0.02 * rate), fade_out=fade)
+        if intro
+        else None
+    )
+    o_mus = _music(outro, rate, ch, target, fade_in=fade, fade_out=fade) if outro else None
+    n_i = 0 if i_mus is None else len(i_mus)
+    n_o = 0 if o_mus is None else len(o_mus)
+    x_i = min(n_i, frames, round(settings.intro_crossfade_s * rate)) if n_i else 0
+    x_o = min(n_o, frames, round(settings.outro_crossfade_s * rate)) if n_o else 0
+    content_at = n_i - x_i
+    outro_at = content_at + frames - x_o
+    total = max(content_at + frames, outro_at + n_o)
+    tl = Timeline(lead_trim=prepared.timeline.lead_trim, intro=content_at / rate,
+                  content=frames / rate, outro=(total - content_at - frames) / rate)  # fmt: skip
+    return _Plan(rate, ch, frames, i_mus, o_mus, 0, content_at, outro_at, total, tl)
+
+
+def _music(
+    path: Path, rate: int, channels: int, target: float, *, fade_in: int, fade_out: int
+) -> np.ndarray:
+    """Decode a short music file, level it to `target` LUFS and fade its ends."""
+    chunks, n = [], 0
+    for c in stream_decode(Path(path), rate=rate, channels=channels):
+        chunks.append(c)
+        n += len(c)
+        if n > MAX_MUSIC_S * rate:
+            raise AudioError(str(path), f"intro/outro music is longer than {MAX_MUSIC_S:g} s")
+    if not chunks:
+        raise AudioError(str(path), "music file holds no audio")
+    x = np.concatenate(chunks).astype(np.float32)
+    meter = Meter(rate, channels, true_peak=False)
+    meter.feed(x)
+    lufs = meter.integrated()
+    if not math.isfinite(lufs):
+        raise AudioError(str(path), "music file is silent")
+    x *= np.float32(10 ** ((target - lufs) / 20))
+    fade_in, fade_out = min(fade_in, len(x) // 2), min(fade_out, len(x) // 2)
+    if fade_in:
+        x[:fade_in] *= np.linspace(0, 1, fade_in, dtype=np.float32)[:, None]
+    if fade_out:
+        x[-fade_out:] *= np.linspace(1, 0, fade_out, dtype=np.float32)[:, None]
+    return x
+
+
+def _mute_spans(
+    mutes: Sequence[tuple[float, float]], rate: int, frames: int
+) -> tuple[tuple[int, int], ...]:
+    spans = []
+    for start, end in sorted(mutes):
+        a, b = max(0, round(start * rate)), min(frames, round(end * rate))
+        if b > a:
+            if spans and a <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+            else:
+                spans.append((a, b))
+    return tuple(spans)
+
+
+# -- the mastering pass ---------------------------------------------------------------------
+def _content(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], mode: str,
+             settings: AudioSettings, gain: float, a: int, b: int) -> np.ndarray:  # fmt: skip
+    """Gained content frames [a, b) (content timeline) with mutes applied."""
+    info = wav_info(path)
+    assert info is not None
+    x = read_frames(path, info, a, b - a) * np.float32(gain)
+    ramp = max(1, round(_RAMP_S * plan.rate))
+    amp = 10 ** (settings.bleep_level_db / 20)
+    for s, e in spans:
+        lo, hi = max(a, s - ramp), min(b, e + ramp)
+        if lo >= hi:
+            continue
+        t = np.arange(lo, hi)
+        # mute weight: 1 inside [s, e), ramps of `ramp` samples either side
+        w = np.clip(np.minimum(t - (s - ramp), (e + ramp) - t) / ramp, 0.0, 1.0).astype(np.float32)
+        seg = x[lo - a : hi - a]
+        seg *= (1 - w)[:, None]
+        if mode == "bleep":
+            tone = amp * np.sin(2 * np.pi * settings.bleep_hz * (t - s) / plan.rate)
+            seg += (w * tone).astype(np.float32)[:, None]
+    return x
+
+
+def _published(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], mode: str,
+               settings: AudioSettings, gain_db: float) -> Iterator[np.ndarray]:  # fmt: skip
+    gain = 10 ** (gain_db / 20)
+    for a in range(0, plan.total, CHUNK):
+        b = min(plan.total, a + CHUNK)
+        out = np.zeros((b - a, plan.channels), np.float32)
+        for at, n, src in (
+            (plan.content_at, plan.content_frames, None),
+            (plan.intro_at, 0 if plan.intro is None else len(plan.intro), plan.intro),
+            (plan.outro_at, 0 if plan.outro is None else len(plan.outro), plan.outro),
+        ):
+            lo, hi = max(a, at), min(b, at + n)
+            if lo >= hi:
+                continue
+            if src is None:
+                part = _content(path, plan, spans, mode, settings, gain, lo - at, hi - at)
+            else:
+                part = src[lo - at : hi - at]
+            out[lo - a : hi - a] += part
+        yield out
+
+
+def encoder_args(plan_rate: int, channels: int, settings: AudioSettings, out: Path) -> list[str]:
+    return [
+        "-f", "f32le", "-ar", str(plan_rate), "-ac", str(channels), "-i", "pipe:0",
+        "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate(channels)}k",
+        "-compression_level", str(settings.encoder_quality),
+        "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0",
+        "-f", "mp3", "-y", str(out),
+    ]  # fmt: skip
+
+
+def _encode(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], mode: str,
+            settings: AudioSettings, gain_db: float, ceiling: float, out: Path) -> None:  # fmt: skip
+    limiter = TruePeakLimiter(plan.rate, plan.channels, ceiling)
+    with ffmpeg.Process(
+        encoder_args(plan.rate, plan.channels, settings, out), stdin=True, stdout=False
+    ) as enc:
+        sent = 0
+        for chunk in _published(path, plan, spans, mode, settings, gain_db):
+            y = limiter.process(chunk)
+            enc.stdin.write(y.tobytes())
+            sent += len(y)
+        enc.stdin.write(limiter.flush(plan.total - sent).tobytes())
+        enc.finish()
+    if limiter.max_reduction_db < -0.01:
+        log.debug("limiter: max %.1f dB, %.2f%% of samples", limiter.max_reduction_db,
+                  100 * limiter.limited_samples / max(1, plan.total))  # fmt: skip
+
+
+def _verify(mp3: Path, plan: _Plan) -> Loudness:
+    meter = Meter(plan.rate, plan.channels)
+    for chunk in stream_decode(mp3, rate=plan.rate, channels=plan.channels):
+        meter.feed(chunk)
+    if abs(meter.frames - plan.total) > plan.rate:  # more than 1 s off: something broke
+        raise AudioError(str(mp3), f"encoded file decodes to {meter.frames / plan.rate:.1f} s, "
+                         f"expected {plan.total / plan.rate:.1f} s")  # fmt: skip
+    return meter.result()
+
+
+def _measure_wav(path: Path) -> float:
+    info = wav_info(path)
+    assert info is not None
+    meter = Meter(info.rate, info.channels, true_peak=False)
+    for a in range(0, info.frames, CHUNK):
+        meter.feed(read_frames(path, info, a, min(CHUNK, info.frames - a)))
+    return meter.integrated()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
