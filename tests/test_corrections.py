@@ -63,6 +63,7 @@ def test_review_copy_is_valid_vtt_with_a_machine_record(episode):
     assert path == episode / "transcript.vtt"
     text = path.read_text(encoding="utf-8")
     captions = webvtt.read(str(path), strict=True).captions
+    assert max(len(line) for line in text.split("\n")) <= 65
     assert captions[0].voice == "Amy Ng"
     record = corrections.read_record(text)
     assert record == corrections.ReviewRecord(

@@ -26,10 +26,11 @@ from podcast.transcribe.vtt import read_transcript
 
 REVIEW_NAME = "transcript.vtt"
 NOTE_MARK = "NOTE podcast-transcript"
-_HELP = (
-    "Machine transcript for a person to correct. Fix words and <v Name> speakers,",
-    "keep the times if you can (publish re-times edited words to the audio), then",
-    "commit this file: publish uses it and never overwrites it. Leave this note as is.",
+_HELP = (  # lines of at most 65 characters, like the cues
+    "Machine transcript for a person to correct. Fix the words and",
+    "the <v Name> speakers; keep the times if you can (publish",
+    "re-times edited words to the audio). Then commit this file:",
+    "publish uses it and never overwrites it. Keep this note.",
 )
 
 
@@ -97,11 +98,15 @@ def read_record(text: str) -> ReviewRecord | None:
     span = _note_span(lines)
     if not span:
         return None
-    fields = dict(
-        m.groups()
-        for line in lines[span[0] : span[1]]
-        if (m := re.fullmatch(r"([a-z0-9-]+): (.*)", line.strip()))
-    )
+    fields: dict[str, str] = {}
+    block = [line.strip() for line in lines[span[0] : span[1]]]
+    for k, line in enumerate(block):
+        m = re.fullmatch(r"([a-z0-9-]+):(?: (.*))?", line)
+        if m:  # "key: value", or "key:" with the value on the next line
+            value = m.group(2) if m.group(2) is not None else ""
+            if not value and k + 1 < len(block) and ":" not in block[k + 1]:
+                value = block[k + 1]
+            fields[m.group(1)] = value
     if "machine-sha256" not in fields:
         return None
     try:
@@ -123,9 +128,11 @@ def review_text(
 ) -> str:
     """The review copy: the WebVTT plus a NOTE block holding its ReviewRecord."""
     plain = to_vtt(transcript, names, offset=offset)
-    record = [
-        f"machine-sha256: {body_sha256(plain)}",
-        f"audio-sha256: {audio_sha256}",
+    record = [  # hashes on their own line to keep every line within 65 characters
+        "machine-sha256:",
+        body_sha256(plain),
+        "audio-sha256:",
+        audio_sha256,
         f"offset: {offset:.3f}",
         f"language: {transcript.language}",
         f"engine: {transcript.engine}",
