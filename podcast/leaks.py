@@ -76,7 +76,8 @@ def _variants(needle: str) -> set[bytes]:
         html.escape(needle, quote=False),
         json.dumps(needle)[1:-1],
     }
-    forms |= {f.replace("'", "&#x27;") for f in forms} | {f.replace("'", "\\u0027") for f in forms}
+    for quote in ("&#x27;", "&#39;", "&apos;", "\\u0027", "’"):
+        forms |= {f.replace("'", quote) for f in list(forms)}
     out: set[bytes] = set()
     for f in forms:
         for enc in ("utf-8", "utf-16-le", "utf-16-be"):

@@ -343,7 +343,7 @@ def _postcode_piece(clean: str) -> str | None:
         return UNITS[clean]
     c = re.sub(r"[.\-]", "", clean).upper()
     if re.fullmatch(r"[A-Z]{1,2}", c) or (
-        re.fullmatch(r"[A-Z0-9]{2,4}", c) and re.search(r"\d", c)
+        re.fullmatch(r"[A-Z0-9]{2,7}", c) and re.search(r"\d", c)
     ):
         return c
     return None
@@ -557,7 +557,22 @@ def _trail(text: str) -> str:
     return m.group() if m else ""
 
 
-def _rebuild_words(seg: Segment, marks: dict[int, str]) -> Segment:
+def _ends_sentence(text: str) -> bool:
+    """A run of redacted words is split after a full stop, so sentences stay sentences."""
+    return bool(re.search(r"[.!?][\"')\]]*$", text.strip()))
+
+
+Marks = dict[int, tuple[str, int]]  # word index -> (replacement, which redaction)
+
+
+def _joins(marks: Marks, j: int, text_j: str) -> bool:
+    """Word j+1 continues the run ending at word j: redacted too, and not a new sentence of
+    another redaction."""
+    nxt = marks.get(j + 1)
+    return nxt is not None and (nxt[1] == marks[j][1] or not _ends_sentence(text_j))
+
+
+def _rebuild_words(seg: Segment, marks: Marks) -> Segment:
     words: list[Word] = []
     i = 0
     while i < len(seg.words):
@@ -566,16 +581,16 @@ def _rebuild_words(seg: Segment, marks: dict[int, str]) -> Segment:
             i += 1
             continue
         j = i
-        while j + 1 < len(seg.words) and j + 1 in marks:
+        while j + 1 < len(seg.words) and _joins(marks, j, seg.words[j].text):
             j += 1
         first, last = seg.words[i], seg.words[j]
         lead = first.text[: len(first.text) - len(first.text.lstrip())]
-        words.append(Word(first.start, last.end, lead + marks[i] + _trail(last.text), 1.0))
+        words.append(Word(first.start, last.end, lead + marks[i][0] + _trail(last.text), 1.0))
         i = j + 1
     return replace(seg, words=tuple(words), text="".join(w.text for w in words))
 
 
-def _rebuild_text(seg: Segment, marks: dict[int, str]) -> Segment:
+def _rebuild_text(seg: Segment, marks: Marks) -> Segment:
     pieces = list(re.finditer(r"\S+", seg.text))
     out = ""
     pos = 0
@@ -589,27 +604,27 @@ def _rebuild_text(seg: Segment, marks: dict[int, str]) -> Segment:
             i += 1
             continue
         j = i
-        while j + 1 < len(pieces) and j + 1 in marks:
+        while j + 1 < len(pieces) and _joins(marks, j, pieces[j].group()):
             j += 1
-        out += marks[i] + _trail(pieces[j].group())
+        out += marks[i][0] + _trail(pieces[j].group())
         pos = pieces[j].end()
         i = j + 1
     return replace(seg, text=out + seg.text[pos:])
 
 
-def _marks(transcript: Transcript, redactions: Sequence[Redaction]) -> dict[int, dict[int, str]]:
-    marks: dict[int, dict[int, str]] = {}
+def _marks(transcript: Transcript, redactions: Sequence[Redaction]) -> dict[int, Marks]:
+    marks: dict[int, Marks] = {}
     toks = None
-    for r in redactions:
+    for n, r in enumerate(redactions):
         if isinstance(r, WordRedaction) and r.words:
             for si, wi in r.words:
-                marks.setdefault(si, {})[wi] = r.replacement
+                marks.setdefault(si, {})[wi] = (r.replacement, n)
             continue
         toks = toks if toks is not None else _tokens(transcript)
         for t in toks:  # a plain Redaction (e.g. from a cache): words inside its interval
             inside = t.start >= r.start - 1e-6 and t.end <= r.end + 1e-6
             if inside or (not t.timed and t.start < r.end and t.end > r.start):
-                marks.setdefault(t.seg, {})[t.idx] = r.replacement
+                marks.setdefault(t.seg, {})[t.idx] = (r.replacement, n)
     return marks
 
 
