@@ -143,8 +143,10 @@ def test_english_only_model_refuses_other_languages(jfk):
         transcribe(prepared(jfk), TranscribeSettings(language="de"), [HOST])
 
 
+@pytest.mark.parametrize("vad", [True, False], ids=["vad", "guard-only"])
 @pytest.mark.parametrize("kind", ["silence", "noise", "tones"])
-def test_no_speech_gives_no_text(tmp_path, caplog, kind):
+def test_no_speech_gives_no_text(tmp_path, caplog, kind, vad):
+    """Without VAD, tiny.en invents "Thank you." / "you" here; the guard must drop it."""
     t_axis = np.arange(RATE * 40) / RATE
     rng = np.random.default_rng(7)
     audio = {
@@ -158,7 +160,7 @@ def test_no_speech_gives_no_text(tmp_path, caplog, kind):
     }[kind]
     path = write_wav(tmp_path / f"{kind}.wav", np.asarray(audio, dtype=np.float32))
     with caplog.at_level(logging.WARNING, logger="podcast.transcribe"):
-        t = transcribe(prepared(path, 40.0), TranscribeSettings(), [HOST])
+        t = transcribe(prepared(path, 40.0), TranscribeSettings(vad=vad), [HOST])
     assert [s for s in t.segments if s.kind == "speech"] == []
     assert "no speech found" in caplog.text
     if kind == "silence":
