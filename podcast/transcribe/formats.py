@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from podcast.models import Transcript
@@ -76,7 +76,12 @@ def vtt_escape(text: str) -> str:
 
 
 def _chunk(
-    tokens: Sequence[Token], width: int, max_lines: int, first_extra: int, extra: int, esc
+    tokens: Sequence[Token],
+    width: int,
+    max_lines: int,
+    first_extra: int,
+    extra: int,
+    esc: Callable[[str], str],
 ) -> list[list[list[Token]]]:
     """Greedily fill cues of up to `max_lines` lines of at most `width` characters.
 
@@ -130,7 +135,7 @@ def build_cues(
     """
     cues: list[Cue] = []
     last_speaker: str | None = None
-    esc = (lambda s: s) if srt_names else vtt_escape
+    esc: Callable[[str], str] = str if srt_names else vtt_escape
     for seg in sorted(transcript.segments, key=lambda s: s.start):
         tokens = timed_tokens(seg)
         if not tokens:

@@ -217,10 +217,11 @@ def _fill_gaps(
         for k, tok in enumerate(spread(texts[i:j], lo, hi)):
             times[i + k] = (tok.start, tok.end)
         i = j
-    return [
-        Token(t, s, max(s, e))
-        for t, (s, e) in zip(texts, times, strict=True)  # type: ignore[misc]
-    ]
+    out = []
+    for text, span in zip(texts, times, strict=True):
+        s, e = span if span is not None else (start, start)  # every run was filled above
+        out.append(Token(text, s, max(s, e)))
+    return out
 
 
 def timed_tokens(seg: Segment) -> tuple[Token, ...]:
