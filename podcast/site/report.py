@@ -76,7 +76,7 @@ def chart(before: Sequence[float], after: Sequence[float], step: float, target: 
     y_ticks = tuple((_y(v), f"{v:.0f}") for v in range(0, int(FLOOR_LUFS) - 1, -10))
     mb, ma = _median(b), _median(a)
     desc = (
-        f"Short-term loudness every {step:g} seconds over {fmt.spoken_duration(duration)}. "
+        f"Short-term loudness, one value every {step:g} s, over {fmt.spoken_duration(duration)}. "
         f"Median before mastering: {'silent' if mb is None else f'{mb:.1f} LUFS'}; "
         f"after: {'silent' if ma is None else f'{ma:.1f} LUFS'}"
         + (f"; target {target:.1f} LUFS." if target is not None else ".")
