@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 
 from .models import Redaction, Segment, Transcript, Word
 
-PAD_S = 0.12  # seconds of padding before and after each redacted run
+PAD_S = 0.30  # seconds of padding before and after each redacted run (see docs/consent.md)
 MIN_S = 0.30  # shortest mute: Whisper sometimes gives a word almost no duration
 REPLACEMENT = "[redacted]"
 
