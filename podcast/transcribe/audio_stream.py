@@ -47,8 +47,9 @@ def _array(frame: Any, layout: str, np: Any) -> Any:
     return data[0] if layout == "mono" else data
 
 
-def windows(path: Path, window_s: float) -> Iterator[tuple[int, Any]]:
-    """Consecutive pieces of at least `window_s` seconds (the last may be shorter).
+def windows(path: Path, window_s: float, channel: int | None = None) -> Iterator[tuple[int, Any]]:
+    """Consecutive pieces of at least `window_s` seconds (the last may be shorter), of the
+    mono downmix, or of one channel (0 = left, 1 = right) of a stereo file.
 
     The consumer sends back how many samples it used (`gen.send(n)`), and the rest is
     carried into the next window; offsets are exact sample counts from the file start.
@@ -59,7 +60,8 @@ def windows(path: Path, window_s: float) -> Iterator[tuple[int, Any]]:
     pending: list[Any] = []
     have = 0
     offset = 0
-    for block in blocks(path):
+    source = blocks(path) if channel is None else (b[channel] for b in blocks(path, "stereo"))
+    for block in source:
         pending.append(block)
         have += len(block)
         if have >= target:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from podcast.errors import ModelError
 from podcast.models import PreparedAudio, Segment, Speaker, Transcript
-from podcast.transcribe import glossary, guard, speakers, vad
+from podcast.transcribe import glossary, guard, sources, speakers, vad
 from podcast.transcribe.models_registry import ModelRef, resolve
 from podcast.transcribe.settings import TranscribeSettings
 
@@ -76,7 +78,17 @@ def transcribe(
     plan = speakers.plan(audio, speakers_, speakers_by_channel, turns)
     engine, ref = make_engine(settings)
     started = time.perf_counter()
-    segments, loudest = decode_file(audio, settings, engine, progress)
+    envelopes = None
+    if plan.method in ("tracks", "channels"):
+        envelopes = speakers.source_envelopes(plan, audio.path)
+    if envelopes is not None and sources.should_separate(settings.separate_tracks, envelopes[1]):
+        log.info(
+            "%s: speakers overlap; decoding each %s on its own", audio.path.name, plan.method[:-1]
+        )
+        segments, loudest = decode_sources(audio, settings, engine, plan, envelopes, progress)
+        plan = replace(plan, method="separate")
+    else:
+        segments, loudest = decode_file(audio.path, audio.duration, settings, engine, progress)
     segments = glossary.correct(segments, settings.glossary)
     if not any(s.kind == "speech" for s in segments):
         log.warning(
@@ -85,7 +97,7 @@ def transcribe(
             "music or noise" if loudest >= guard.SILENCE_DBFS else "silence",
         )
         segments = segments or guard.no_speech_transcript_segments(audio.duration, loudest)
-    segments = speakers.attribute(segments, plan, audio.path)
+    segments = speakers.attribute(segments, plan, audio.path, envelopes)
     elapsed = time.perf_counter() - started
     log.info(
         "%s: transcribed %.0f s in %.1f s (real-time factor %.3f, %s %s)",
@@ -106,8 +118,40 @@ def transcribe(
     )
 
 
+def decode_sources(
+    audio: PreparedAudio,
+    settings: TranscribeSettings,
+    engine: Engine,
+    plan: speakers.SpeakerPlan,
+    envelopes: tuple[tuple[str, ...], Any],
+    progress: Progress | None,
+) -> tuple[tuple[Segment, ...], float]:
+    """Decode every track (or channel) alone; label its words; drop other sources' bleed."""
+    ids, env = envelopes
+    inputs = [(p, None) for _, p in plan.sources] or [(audio.path, 0), (audio.path, 1)]
+    total = audio.duration * len(ids)
+    out: list[Segment] = []
+    loudest = -120.0
+    for i, (who, (path, channel)) in enumerate(zip(ids, inputs, strict=True)):
+        done = i * audio.duration
+
+        def step(d: float, _n: float, done: float = done) -> None:
+            if progress is not None:
+                progress(done + d, total)
+
+        segs, level = decode_file(path, audio.duration, settings, engine, step, channel)
+        loudest = max(loudest, level)
+        out.extend(replace(s, speaker=who) for s in sources.drop_bleed(segs, i, env))
+    return tuple(sorted(out, key=lambda s: (s.start, s.end))), loudest
+
+
 def decode_file(
-    audio: PreparedAudio, settings: TranscribeSettings, engine: Engine, progress: Progress | None
+    path: Path,
+    duration: float,
+    settings: TranscribeSettings,
+    engine: Engine,
+    progress: Progress | None,
+    channel: int | None = None,
 ) -> tuple[tuple[Segment, ...], float]:
     """All guarded segments, and the loudest window level (dBFS) to tell silence from music."""
     from podcast.transcribe.audio_stream import windows
@@ -115,7 +159,7 @@ def decode_file(
     out: list[Segment] = []
     loudest = -120.0
     target = int(settings.window_s * RATE)
-    gen = windows(audio.path, settings.window_s)
+    gen = windows(path, settings.window_s, channel)
     item = next(gen, None)
     while item is not None:
         offset, window = item
@@ -127,7 +171,7 @@ def decode_file(
         decoded = engine.decode(window[:cut], clips, offset / RATE)
         out.extend(guard.check(decoded, window[:cut], offset / RATE))
         if progress is not None:
-            progress(min(audio.duration, (offset + cut) / RATE), audio.duration)
+            progress(min(duration, (offset + cut) / RATE), duration)
         del window
         try:
             item = gen.send(cut)

@@ -36,6 +36,9 @@ class TranscribeSettings:
     """Silero voice-activity detection: only speech is decoded; silence and music are skipped."""
     glossary: tuple[str, ...] = ()
     """Names and terms: given to the model as hotwords/prompt and used to fix near-miss spellings."""
+    separate_tracks: str = "auto"
+    """Tracks/channels: 'auto' decodes each on its own when speakers overlap (>20% of speech),
+    otherwise decodes the mix once and gives each word to the loudest source; or 'always'/'never'."""
     threads: int = 0
     """CPU threads for the engine; 0 = all cores."""
     window_s: float = 600.0
@@ -92,6 +95,10 @@ def validate(s: TranscribeSettings, where: str = "show.yaml") -> None:
     if s.compute_type not in COMPUTE_TYPES:
         problems.append(
             f"{where}: transcription.compute_type: '{s.compute_type}' is not one of {', '.join(COMPUTE_TYPES)}"
+        )
+    if s.separate_tracks not in ("auto", "always", "never"):
+        problems.append(
+            f"{where}: transcription.separate_tracks: '{s.separate_tracks}' is not auto, always or never"
         )
     if not 1 <= s.beam_size <= 20:
         problems.append(f"{where}: transcription.beam_size: {s.beam_size} must be 1..20")

@@ -38,7 +38,7 @@ class SpeakerAttributionError(TranscriptError):
 
 @dataclass(frozen=True)
 class SpeakerPlan:
-    method: str  # "none" | "single" | "turns" | "tracks" | "channels" | "diarise"
+    method: str  # "none" | "single" | "turns" | "tracks" | "channels" | "diarise" | "separate"
     ids: tuple[str, ...]  # candidate speaker ids, in episode.yaml order (hosts first)
     turns: tuple[tuple[float, str], ...] = ()
     sources: tuple[tuple[str, Path], ...] = ()  # tracks: (speaker id, path)
@@ -84,31 +84,41 @@ def plan(
     return SpeakerPlan("diarise", ids)
 
 
-def attribute(segments: Sequence[Segment], p: SpeakerPlan, audio_path: Path) -> tuple[Segment, ...]:
-    """Give every segment a speaker, splitting segments at changes of speaker."""
+def attribute(
+    segments: Sequence[Segment], p: SpeakerPlan, audio_path: Path, envelopes: Any = None
+) -> tuple[Segment, ...]:
+    """Give every segment a speaker, splitting segments at changes of speaker.
+
+    `envelopes` (from `source_envelopes`) saves re-reading the tracks. With method
+    "separate" the segments already carry their track's speaker and are only split.
+    """
     words = [w for s in segments for w in s.words]
-    label = _labeller(p, audio_path, words)
+    label = _labeller(p, audio_path, words, envelopes)
     out: list[Segment] = []
     for seg in segments:
         if not seg.words:
             who = label((seg.start + seg.end) / 2, None) if seg.kind == "speech" else ""
-            out.append(replace(seg, speaker=who))
+            out.append(replace(seg, speaker=seg.speaker or who))
+            continue
+        if p.method == "separate":
+            out.extend(split(seg, [seg.speaker] * len(seg.words)))
             continue
         out.extend(split(seg, [label((w.start + w.end) / 2, w) for w in seg.words]))
     return tuple(out)
 
 
 def _labeller(
-    p: SpeakerPlan, audio_path: Path, words: Sequence[Word]
+    p: SpeakerPlan, audio_path: Path, words: Sequence[Word], envelopes: Any
 ) -> Callable[[float, Any], str]:
-    if p.method in ("none", "single"):
+    if p.method in ("none", "single", "separate"):
         who = p.ids[0] if p.ids else ""
         return lambda t, w: who
     if p.method == "turns":
         starts = [t for t, _ in p.turns]
         return lambda t, w: p.turns[max(0, bisect.bisect_right(starts, t) - 1)][1]
     if p.method in ("tracks", "channels"):
-        return _energy_labeller(p, audio_path)
+        ids, env = envelopes if envelopes is not None else source_envelopes(p, audio_path)
+        return _energy_labeller(ids, env)
     from podcast.transcribe import diarise
 
     by_word = diarise.word_speakers(audio_path, words, p.ids)
@@ -123,7 +133,8 @@ def _labeller(
     return nearest
 
 
-def _energy_labeller(p: SpeakerPlan, audio_path: Path) -> Callable[[float, Any], str]:
+def source_envelopes(p: SpeakerPlan, audio_path: Path) -> tuple[tuple[str, ...], Any]:
+    """(speaker ids, energy envelope per source at 50 frames/s) for tracks or channels."""
     import numpy as np
 
     from podcast.transcribe import audio_stream
@@ -132,17 +143,25 @@ def _energy_labeller(p: SpeakerPlan, audio_path: Path) -> Callable[[float, Any],
         ids = tuple(sp for sp, _ in p.sources)
         envs = [audio_stream.envelope(path) for _, path in p.sources]
         n = max(len(e) for e in envs)
-        env = np.stack([np.pad(e, (0, n - len(e))) for e in envs])
-    else:
-        ids = p.ids
-        env = audio_stream.envelope(audio_path, layout="stereo")
+        return ids, np.stack([np.pad(e, (0, n - len(e))) for e in envs])
+    return p.ids, audio_stream.envelope(audio_path, layout="stereo")
+
+
+def word_power(env: Any, lo: float, hi: float) -> Any:
+    """Energy of every source between two times (seconds)."""
+    import numpy as np
+
+    a = max(0, int(lo * ENVELOPE_HZ))
+    b = max(a + 1, int(np.ceil(hi * ENVELOPE_HZ)))
+    return np.square(env[:, a:b]).sum(axis=1)
+
+
+def _energy_labeller(ids: Sequence[str], env: Any) -> Callable[[float, Any], str]:
+    import numpy as np
 
     def loudest(t: float, w: Any) -> str:
         lo, hi = (w.start, w.end) if w is not None else (t - 0.25, t + 0.25)
-        a = max(0, int(lo * ENVELOPE_HZ))
-        b = max(a + 1, int(np.ceil(hi * ENVELOPE_HZ)))
-        power = np.square(env[:, a:b]).sum(axis=1)
-        return ids[int(np.argmax(power))]
+        return ids[int(np.argmax(word_power(env, lo, hi)))]
 
     return loudest
 
