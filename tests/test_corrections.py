@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import random
 import time
@@ -117,6 +118,22 @@ def test_force_keeps_every_old_file_as_a_backup(episode):
     assert (episode / "transcript.vtt.bak-20261125").read_bytes() == stamped
     assert "brilliant" in path.read_text()
     assert corrections.read_record(path.read_text()).audio_sha256 == "c" * 64
+    # the pipeline's spelling: a date from the caller, a configured file name
+    path.write_text(path.read_text().replace("brilliant", "dated"), encoding="utf-8")
+    dated = path.read_bytes()
+    for audio in ("f" * 64, "0" * 64):
+        write_for_review(
+            machine(),
+            NAMES,
+            episode,
+            audio_sha256=audio,
+            force=True,
+            filename="transcript.vtt",
+            today=dt.date(2026, 11, 25),
+        )
+    assert (episode / "transcript.vtt.bak-2026-11-25").read_bytes() == dated
+    assert (episode / "transcript.vtt.bak-2026-11-25-1").exists()
+    assert len(list(episode.iterdir())) == 6
 
 
 def test_human_edits_are_detected_but_line_endings_are_not_edits(episode):
@@ -138,6 +155,10 @@ def test_a_transcript_without_record_is_human_and_srt_is_accepted(episode):
         "p1",
     ]
     assert load_committed(episode.parent, IDS, audio_sha256=AUDIO) is None  # no transcript there
+    assert load_committed(episode, IDS, audio_sha256=AUDIO, filename="fixed.vtt") is None
+    (episode / "transcript.srt").rename(episode / "fixed.srt")  # a configured file name
+    other = load_committed(episode, IDS, audio_sha256=AUDIO, filename="fixed.vtt")
+    assert other.path == episode / "fixed.srt" and other.human_edited
 
 
 def test_changed_audio_warns_and_keeps_the_correction(episode):
@@ -172,8 +193,8 @@ def test_publish_never_modifies_a_committed_transcript(episode, tmp_path):
     for _ in range(2):  # two publishes
         committed = load_committed(episode, IDS, audio_sha256="e" * 64)
         fixed = retime(committed.transcript, machine())
-        for name, text in formats.render_all(fixed, NAMES, offset=4.0).values():
-            (out / name).write_text(text, encoding="utf-8")
+        for kind, text in formats.render_all(fixed, NAMES, offset=4.0):
+            (out / f"transcript.{kind}").write_text(text, encoding="utf-8")
         with pytest.raises(TranscriptError):
             write_for_review(machine(), NAMES, episode, audio_sha256="e" * 64)
     assert sha(path) == before and path.stat().st_mtime_ns == mtime

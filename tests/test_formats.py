@@ -241,7 +241,7 @@ def test_html_marks_right_to_left_languages():
 
 def test_no_raw_speaker_id_ever_shows():
     t = Transcript((seg(0.0, "Hello.", "SPEAKER_00"), seg(2.0, "Hi.", "")), "en")
-    for kind, (_, text) in formats.render_all(t, {}, title="T").items():
+    for kind, text in formats.render_all(t, {}, title="T"):
         assert "SPEAKER_00" not in text, kind
         assert "Speaker" in text, kind
 
@@ -254,11 +254,11 @@ def test_redacted_text_wins_over_word_timings():
     )
     red = Segment(0.0, 3.0, " call me on [redacted] please", "guest", words, flags=("redacted",))
     t = Transcript((red,), "en")
-    out = formats.render_all(t, NAMES, title="T")
-    for kind, (_, text) in out.items():
+    out = dict(formats.render_all(t, NAMES, title="T"))
+    for kind, text in out.items():
         assert "07700" not in text and "900123" not in text, kind
         assert "[redacted]" in text, kind
-    doc = json.loads(out["json"][1])
+    doc = json.loads(out["json"])
     red_entry = [s for s in doc["segments"] if s["body"] == "[redacted]"][0]
     assert red_entry["startTime"] == 1.5 and red_entry["endTime"] == pytest.approx(2.4)
 
@@ -272,14 +272,15 @@ def test_offset_moves_every_time():
 
 
 def test_output_is_deterministic_utf8_with_newlines():
-    a = formats.render_all(sample(), NAMES, title="T", offset=3.5)
-    b = formats.render_all(sample(), dict(reversed(NAMES.items())), title="T", offset=3.5)
+    a = dict(formats.render_all(sample(), NAMES, title="T", offset=3.5))
+    b = dict(formats.render_all(sample(), dict(reversed(NAMES.items())), title="T", offset=3.5))
     assert a == b
     assert set(a) == set(formats.MEDIA_TYPES)
-    for _, text in a.values():
+    assert tuple(a) == formats.KINDS
+    for text in a.values():
         assert "\r" not in text
         text.encode("utf-8")
-    assert "👋" in a["json"][1]  # not \\u-escaped
+    assert "👋" in a["json"]  # not \\u-escaped
 
 
 def test_nonspeech_always_in_square_brackets():
@@ -291,7 +292,7 @@ def test_nonspeech_always_in_square_brackets():
         ),
         "en",
     )
-    for kind, (_, text) in formats.render_all(t, NAMES).items():
+    for kind, text in formats.render_all(t, NAMES):
         for marker in ("[Laughter]", "[Applause]", "[Music]"):
             assert marker in text, (kind, marker)
 

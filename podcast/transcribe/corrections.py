@@ -11,6 +11,7 @@ the machine transcript's word timings wherever the wording still matches.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -160,15 +161,21 @@ def write_for_review(
     audio_sha256: str,
     force: bool = False,
     offset: float = 0.0,
+    filename: str = REVIEW_NAME,
+    today: dt.date | None = None,
     stamp: str | None = None,
 ) -> Path:
-    """Write episode_dir/transcript.vtt for a person to correct and return its path.
+    """Write episode_dir/<filename> (transcript.vtt) for a person to correct; return its path.
 
     An existing file is never overwritten (it may hold corrections) unless `force`, and
-    then it is first copied to transcript.vtt.bak-<n> (or .bak-<stamp>-<n>), never lost.
-    Writing the very same content again is a no-op.
+    then it is first copied to transcript.vtt.bak-<n>, or .bak-<stamp> / .bak-<today>
+    (plus -<n> if that exists too): a backup is never overwritten either.
+    Writing the very same content again is a no-op. `offset` (seconds) is added to every
+    time in the file and recorded, so a person can check times against the published MP3;
+    load_committed takes it off again.
     """
-    path = episode_dir / REVIEW_NAME
+    path = episode_dir / filename
+    stamp = stamp or (today.isoformat() if today else None)
     text = review_text(transcript, names, audio_sha256=audio_sha256, offset=offset)
     data = text.encode("utf-8")
     if path.exists():
@@ -213,16 +220,15 @@ def load_committed(
     *,
     audio_sha256: str | None,
     language: str = "",
+    filename: str = REVIEW_NAME,
 ) -> Committed | None:
-    """The committed transcript of an episode (transcript.vtt, else transcript.srt), or None.
+    """The committed transcript of an episode (<filename>, else the same name as .srt), or None.
 
     Only reads. Raises TranscriptError (file:line: ...) for a file that does not parse.
     `audio_sha256` is the current audio's hash (None: not checked).
     """
-    path = next(
-        (p for p in (episode_dir / REVIEW_NAME, episode_dir / "transcript.srt") if p.is_file()),
-        None,
-    )
+    first = episode_dir / filename
+    path = next((p for p in (first, first.with_suffix(".srt")) if p.is_file()), None)
     if path is None:
         return None
     shown = _display(path)

@@ -316,6 +316,10 @@ def to_html(
     return "\n".join(out)
 
 
+KINDS = ("vtt", "srt", "json", "txt", "html")
+"""Published transcript kinds, which are also the file extensions: transcript.<kind>."""
+
+
 def render_all(
     transcript: Transcript,
     names: Mapping[str, str],
@@ -323,17 +327,17 @@ def render_all(
     offset: float = 0.0,
     title: str | None = None,
     note: str | None = None,
-    stem: str = "transcript",
-) -> dict[str, tuple[str, str]]:
-    """Every published format: kind ("vtt", "srt", "json", "txt", "html") ->
-    (file name, text). The caller writes them (UTF-8) into the episode's output folder."""
-    return {
-        "vtt": (f"{stem}.vtt", to_vtt(transcript, names, offset=offset)),
-        "srt": (f"{stem}.srt", to_srt(transcript, names, offset=offset)),
-        "json": (f"{stem}.json", to_json(transcript, names, offset=offset)),
-        "txt": (f"{stem}.txt", to_text(transcript, names, title=title, note=note)),
-        "html": (
-            f"{stem}.html",
-            to_html(transcript, names, offset=offset, title=title, note=note),
-        ),
-    }
+) -> tuple[tuple[str, str], ...]:
+    """Every published format as (kind, text) pairs in KINDS order; the caller writes each
+    (UTF-8) to transcript.<kind> in the episode's output folder."""
+    return (
+        ("vtt", to_vtt(transcript, names, offset=offset)),
+        ("srt", to_srt(transcript, names, offset=offset)),
+        ("json", to_json(transcript, names, offset=offset)),
+        ("txt", to_text(transcript, names, title=title, note=note)),
+        ("html", to_html(transcript, names, offset=offset, title=title, note=note)),
+    )
+
+
+render_vtt = to_vtt
+"""Alias of to_vtt (the name the pipeline uses for the text a reviewer signs off)."""
