@@ -93,23 +93,42 @@ EPISODES = (
         files=(("interviewer", "interviewer.opus"), ("guest", "guest.opus")),
         seed=101,
         lines=(
-            Line("helen", "Hello, and welcome to Stories in their own words, from Northfield "
-                 "Community NHS Trust. I'm Helen Marsh. Today I'm talking to Tom Barker, who "
-                 "had a hip replacement in April.", 1.0),
+            Line(
+                "helen",
+                "Hello, and welcome to Stories in their own words, from Northfield "
+                "Community NHS Trust. I'm Helen Marsh. Today I'm talking to Tom Barker, who "
+                "had a hip replacement in April.",
+                1.0,
+            ),
             Line("helen", "Tom, what made you decide to have the operation?"),
-            Line("tom", "It was the pain, really. I drove buses for thirty years, and in the end I "
-                 "couldn't walk to the bottom of the garden. The surgeon explained everything "
-                 "clearly.", 1.0),
+            Line(
+                "tom",
+                "It was the pain, really. I drove buses for thirty years, and in the end I "
+                "couldn't walk to the bottom of the garden. The surgeon explained everything "
+                "clearly.",
+                1.0,
+            ),
             Line("helen", "What was the first day after surgery like?"),
-            Line("tom", "Better than I expected. The nurses had me sitting up by the afternoon, "
-                 "and a physiotherapist helped me stand beside the bed. They never rushed me.",
-                 1.0),
+            Line(
+                "tom",
+                "Better than I expected. The nurses had me sitting up by the afternoon, "
+                "and a physiotherapist helped me stand beside the bed. They never rushed me.",
+                1.0,
+            ),
             Line("helen", "How did the physiotherapy team help you get home?"),
-            Line("tom", "They taught me the exercises, and how to manage the stairs with a "
-                 "walking stick. An occupational therapist fitted a rail by the back door.", 1.0),
+            Line(
+                "tom",
+                "They taught me the exercises, and how to manage the stairs with a "
+                "walking stick. An occupational therapist fitted a rail by the back door.",
+                1.0,
+            ),
             Line("helen", "What would you say to someone waiting for the same operation?"),
-            Line("tom", "Ask every question you have, and do the exercises, even on the bad "
-                 "days. Six months on, I'm walking the dog again.", 1.0),
+            Line(
+                "tom",
+                "Ask every question you have, and do the exercises, even on the bad "
+                "days. Six months on, I'm walking the dog again.",
+                1.0,
+            ),
             Line("helen", "Tom Barker, thank you for sharing your story.", 0.0),
         ),
     ),
@@ -119,18 +138,34 @@ EPISODES = (
         files=(("", "recording.mp3"),),
         seed=202,
         lines=(
-            Line("grace", "Hello, I'm Grace Adeyemi. I have been a district nurse with "
-                 "Northfield Community NHS Trust for twelve years.", 2.2),
-            Line("grace", "A typical morning starts at eight, with a handover at the clinic. "
-                 "Then I drive out to see six or seven patients at home. I might dress a wound, "
-                 "check a syringe driver, or help someone manage their diabetes. Most visits "
-                 "take about half an hour, and some people we see every day.", 2.2),
-            Line("grace", "Families are a big part of the work. Often a daughter or a neighbour "
-                 "is the first to notice that something has changed, so we listen carefully, "
-                 "and we always leave our phone number with them.", 2.2),
-            Line("grace", "If you care for someone at home, look after yourself too. Ask for "
-                 "help early, keep a list of medicines handy, and remember that you can call "
-                 "us, day or night.", 0.0),
+            Line(
+                "grace",
+                "Hello, I'm Grace Adeyemi. I have been a district nurse with "
+                "Northfield Community NHS Trust for twelve years.",
+                2.2,
+            ),
+            Line(
+                "grace",
+                "A typical morning starts at eight, with a handover at the clinic. "
+                "Then I drive out to see six or seven patients at home. I might dress a wound, "
+                "check a syringe driver, or help someone manage their diabetes. Most visits "
+                "take about half an hour, and some people we see every day.",
+                2.2,
+            ),
+            Line(
+                "grace",
+                "Families are a big part of the work. Often a daughter or a neighbour "
+                "is the first to notice that something has changed, so we listen carefully, "
+                "and we always leave our phone number with them.",
+                2.2,
+            ),
+            Line(
+                "grace",
+                "If you care for someone at home, look after yourself too. Ask for "
+                "help early, keep a list of medicines handy, and remember that you can call "
+                "us, day or night.",
+                0.0,
+            ),
         ),
     ),
     Episode(
@@ -139,17 +174,31 @@ EPISODES = (
         files=(("", "recording.ogg"),),
         seed=303,
         lines=(
-            Line("helen", "Welcome to Stories in their own words. In this short episode, a patient "
-                 "tells us about her recovery from a stroke. She asked us not to use her name.",
-                 TURN),
-            Line("patient", "I was on Willow Ward for three weeks after my stroke. At first I "
-                 "could not hold a cup, and I felt frightened all the time.", TURN),
+            Line(
+                "helen",
+                "Welcome to Stories in their own words. In this short episode, a patient "
+                "tells us about her recovery from a stroke. She asked us not to use her name.",
+                TURN,
+            ),
+            Line(
+                "patient",
+                "I was on Willow Ward for three weeks after my stroke. At first I "
+                "could not hold a cup, and I felt frightened all the time.",
+                TURN,
+            ),
             Line("helen", "What helped most?", TURN),
-            Line("patient", "The speech and language therapist came every morning. She was "
-                 "patient with me, and she made me laugh. Little by little, my words came back.", TURN),
+            Line(
+                "patient",
+                "The speech and language therapist came every morning. She was "
+                "patient with me, and she made me laugh. Little by little, my words came back.",
+                TURN,
+            ),
             Line("helen", "How are you now?", TURN),
-            Line("patient", "I'm back home with my husband, and I can walk to the shops on my "
-                 "own again.", TURN),
+            Line(
+                "patient",
+                "I'm back home with my husband, and I can walk to the shops on my own again.",
+                TURN,
+            ),
             Line("helen", "And what would you tell other patients?", TURN),
             Line("patient", "Don't give up. Recovery is slow, but it does come.", TURN),
             Line("helen", "Thank you, Margaret, for telling us your story.", 0.0),
@@ -165,8 +214,18 @@ def speak(text: str, voice: Voice) -> np.ndarray:
     """espeak-ng speech as float32 mono at SPEECH_RATE, scaled to the voice's RMS level."""
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "line.wav"
-        cmd = [ESPEAK, "-v", voice.espeak, "-s", str(voice.rate), "-p", str(voice.pitch),
-               "-w", str(wav), text]
+        cmd = [
+            ESPEAK,
+            "-v",
+            voice.espeak,
+            "-s",
+            str(voice.rate),
+            "-p",
+            str(voice.pitch),
+            "-w",
+            str(wav),
+            text,
+        ]
         subprocess.run(cmd, check=True, capture_output=True)
         with wave.open(str(wav)) as w:
             if w.getframerate() != SPEECH_RATE or w.getnchannels() != 1:
@@ -221,7 +280,9 @@ def bleed(audio: np.ndarray, db: float = -30.0, delay_ms: float = 6.0) -> np.nda
 
     delay = int(delay_ms / 1000 * SPEECH_RATE)
     dull = lfilter([0.35], [1.0, -0.65], audio).astype(np.float32)
-    return np.concatenate([np.zeros(delay, np.float32), dull[: len(dull) - delay]]) * 10 ** (db / 20)
+    return np.concatenate([np.zeros(delay, np.float32), dull[: len(dull) - delay]]) * 10 ** (
+        db / 20
+    )
 
 
 def mix_tracks(ep: Episode, placed: tuple[Placed, ...], n: int) -> dict[str, np.ndarray]:
@@ -273,11 +334,32 @@ def encode(samples: np.ndarray, path: Path) -> None:
     """Float samples (n, channels) at SPEECH_RATE -> compressed file, bit-exact settings."""
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).round().astype("<i2")
     channels = samples.shape[1]
-    cmd = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-           "-f", "s16le", "-ar", str(SPEECH_RATE), "-ac", str(channels), "-i", "pipe:0",
-           *CODECS[path.suffix], "-ac", str(channels),
-           "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-           str(path)]
+    cmd = [
+        ffmpeg(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-y",
+        "-f",
+        "s16le",
+        "-ar",
+        str(SPEECH_RATE),
+        "-ac",
+        str(channels),
+        "-i",
+        "pipe:0",
+        *CODECS[path.suffix],
+        "-ac",
+        str(channels),
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        str(path),
+    ]
     subprocess.run(cmd, input=pcm.tobytes(), check=True, capture_output=True)
 
 
@@ -297,22 +379,31 @@ def make_artwork(path: Path, size: int = 1400) -> None:
     x0, base = int(130 * u), int(470 * u)
     for i, h in enumerate(bars):
         x = x0 + int(i * 62 * u)
-        draw.rounded_rectangle((x, base - int(h * u), x + int(36 * u), base), int(18 * u), fill=white)
+        draw.rounded_rectangle(
+            (x, base - int(h * u), x + int(36 * u), base), int(18 * u), fill=white
+        )
     draw.rectangle((int(130 * u), int(500 * u), int(1270 * u), int(512 * u)), fill=pale)
     y = int(560 * u)
     for text in ("Stories", "in their", "own words"):
         draw.text((int(125 * u), y), text, font=_font(int(178 * u)), fill=white)
         y += int(190 * u)
-    draw.text((int(130 * u), int(1200 * u)), "Northfield Community NHS Trust",
-              font=_font(int(58 * u), bold=False), fill=white)
+    draw.text(
+        (int(130 * u), int(1200 * u)),
+        "Northfield Community NHS Trust",
+        font=_font(int(58 * u), bold=False),
+        fill=white,
+    )
     im.save(path, "JPEG", quality=85, optimize=True, progressive=False, subsampling="4:2:0")
 
 
 def _font(px: int, bold: bool = True):  # noqa: ANN202 - PIL font type
     from PIL import ImageFont
 
-    names = (("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf") if bold
-             else ("DejaVuSans.ttf", "LiberationSans-Regular.ttf"))
+    names = (
+        ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf")
+        if bold
+        else ("DejaVuSans.ttf", "LiberationSans-Regular.ttf")
+    )
     folders = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation", "")
     for name in names:
         for folder in folders:
@@ -338,11 +429,23 @@ def build_episode(ep: Episode, root: Path) -> list[dict]:
     else:
         encode(mix_room(ep, placed, n, 2 if ep.kind == "stereo" else 1), folder / ep.files[0][1])
     return [
-        {"slug": ep.slug, "speaker": SPEAKER_OF[p.speaker], "start": round(p.start / SPEECH_RATE, 2),
-         "end": round(p.end / SPEECH_RATE, 2), "text": p.text}
+        {
+            "slug": ep.slug,
+            "speaker": SPEAKER_OF[p.speaker],
+            "start": round(p.start / SPEECH_RATE, 2),
+            "end": round(p.end / SPEECH_RATE, 2),
+            "text": p.text,
+        }
         for p in placed
-    ] + [{"slug": ep.slug, "speaker": "", "start": round(n / SPEECH_RATE, 2),
-          "end": round(n / SPEECH_RATE, 2), "text": "(end of recording)"}]
+    ] + [
+        {
+            "slug": ep.slug,
+            "speaker": "",
+            "start": round(n / SPEECH_RATE, 2),
+            "end": round(n / SPEECH_RATE, 2),
+            "text": "(end of recording)",
+        }
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -367,8 +470,14 @@ def main(argv: list[str] | None = None) -> int:
         rows = build_episode(ep, args.root)
         timings += rows
         for r in rows:
-            log.info("%s %6.2f-%6.2f %-11s %s", r["slug"][:2], r["start"], r["end"], r["speaker"],
-                     r["text"][:70])
+            log.info(
+                "%s %6.2f-%6.2f %-11s %s",
+                r["slug"][:2],
+                r["start"],
+                r["end"],
+                r["speaker"],
+                r["text"][:70],
+            )
     if args.timings:
         args.timings.write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
     return 0
