@@ -15,6 +15,8 @@ Rules (docs/consent.md explains them for users):
   a withdrawal recorded in advance is honoured at once);
 - a consent `date` after `now` is not consent yet;
 - an episode that lists no speakers is held back: somebody's voice is in it;
+- published episode.yaml text (title, description, roles, chapter/question/soundbite titles)
+  must not contain a withheld name or a `redact:` entry: the episode is held back until fixed;
 - `status: draft` and a `publish_at` later than `now` hold the episode back (not purged).
 Withdrawn or expired consent also asks for the episode's cache and reports to be purged.
 """
@@ -50,7 +52,8 @@ class Decision:
     slug: str
     publish: bool
     # "publish" | "draft" | "embargoed" | "no_speakers" | "no_consent" | "not_covered"
-    # | "not_yet_given" | "expired" | "withdrawn" | "unreviewed" (the first blocking one)
+    # | "not_yet_given" | "private_metadata" | "expired" | "withdrawn" | "unreviewed"
+    # (the first blocking one)
     status: str
     reasons: tuple[str, ...]  # human messages; empty when publish is True
     speakers: tuple[Speaker, ...]  # display names resolved
@@ -145,6 +148,44 @@ def _speaker_problems(
     return problems, False
 
 
+def _public_text(ep: EpisodeSource) -> list[tuple[str, str]]:
+    """(field, text) of every episode.yaml text that is published as written."""
+    cfg = ep.config
+    out = [("title", cfg.title), ("description", cfg.description)]
+    out += [(f"speakers[{i}].role", s.role) for i, s in enumerate(cfg.speakers)]
+    if isinstance(cfg.chapters, tuple):
+        out += [(f"chapters[{i}].title", c.title) for i, c in enumerate(cfg.chapters)]
+    for i, q in enumerate(cfg.questions):
+        out += [(f"questions[{i}].text", q.text)] + (
+            [(f"questions[{i}].title", q.title)] if q.title else []
+        )
+    out += [(f"soundbites[{i}].title", b.title) for i, b in enumerate(cfg.soundbites) if b.title]
+    return out
+
+
+def metadata_leaks(ep: EpisodeSource) -> tuple[str, ...]:
+    """Published episode.yaml text (title, description, roles, chapter and question titles,
+    soundbite titles) that contains a name withheld by consent or a `redact:` entry."""
+    from .redact import terms_in_text
+
+    where = f"episodes/{ep.slug}/episode.yaml"
+    cfg = ep.config
+    problems = []
+    withheld = {s.id: names_to_redact([s]) for s in cfg.speakers if not resolve_speaker(s).named}
+    for field, text in _public_text(ep):
+        for sid, names in withheld.items():
+            if terms_in_text(text, names):
+                problems.append(
+                    f"{where}: {field}: contains the name of speaker '{sid}', who has not "
+                    "consented to be named"
+                )
+        hits = terms_in_text(text, cfg.redact)
+        if hits:
+            listed = ", ".join(repr(h) for h in hits)
+            problems.append(f"{where}: {field}: contains {listed}, listed in redact:")
+    return tuple(problems)
+
+
 def decide(ep: EpisodeSource, *, now: dt.datetime, allow_unreviewed: bool) -> Decision:
     """The gate for one episode at time `now` (naive = UTC). Never raises for a held-back episode."""
     cfg = ep.config
@@ -166,6 +207,7 @@ def decide(ep: EpisodeSource, *, now: dt.datetime, allow_unreviewed: bool) -> De
         problems, must_purge = _speaker_problems(where, s, today)
         found += problems
         purge = purge or must_purge
+    found += [("private_metadata", msg) for msg in metadata_leaks(ep)]
     # withdrawal/expiry first: they are what the run must announce and act on
     order = [
         "withdrawn",
@@ -174,6 +216,7 @@ def decide(ep: EpisodeSource, *, now: dt.datetime, allow_unreviewed: bool) -> De
         "no_consent",
         "not_covered",
         "not_yet_given",
+        "private_metadata",
         "draft",
         "embargoed",
     ]

@@ -480,8 +480,10 @@ def _find_terms(
     return found
 
 
-def term_occurs(transcript: Transcript, term: str) -> bool:
-    return bool(_find_terms(_tokens(transcript), [term], "listed"))
+def terms_in_text(text: str, terms: Iterable[str]) -> tuple[str, ...]:
+    """The terms (same matching as `redact:`) that occur in a piece of free text."""
+    toks = _tokens(Transcript((Segment(0.0, 0.0, text),), language=""))
+    return tuple(t for t in terms if _find_terms(toks, [t], "listed"))
 
 
 # ------------------------------------------------------------------------ public API

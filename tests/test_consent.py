@@ -248,3 +248,29 @@ def test_speaker_without_record_is_a_clear_error(show: Any) -> None:
     _write(show, None)
     (problem,) = _problems(show)
     assert problem.startswith("episodes/ep-1/episode.yaml: speakers[0].consent: speaker 'pat'")
+
+
+def test_withheld_name_or_listed_term_in_published_metadata_blocks() -> None:
+    pat = speaker("pat", "Jo Bloggs", "Patient", scope=("audio", "transcript"))
+    ok = episode(HOST, pat, title="A night on the ward", redact=["Ward 7"])
+    assert decide(ok, now=NOW, allow_unreviewed=True).publish
+    bad = episode(
+        HOST,
+        pat,
+        title="Jo's story",
+        description="Helpline 0113 496 0000. Recorded on ward 7.",
+        redact=["Ward 7"],
+        chapters=[{"start": 0, "title": "Meeting Mrs Bloggs"}],
+    )
+    d = decide(bad, now=NOW, allow_unreviewed=True)
+    assert not d.publish and d.status == "private_metadata" and not d.purge
+    assert d.reasons == (
+        "episodes/ep-1/episode.yaml: title: contains the name of speaker 'pat', who has not "
+        "consented to be named",
+        "episodes/ep-1/episode.yaml: description: contains 'Ward 7', listed in redact:",
+        "episodes/ep-1/episode.yaml: chapters[0].title: contains the name of speaker 'pat', who "
+        "has not consented to be named",
+    )
+    # a named speaker's name in the title is fine; a helpline number is not a leak
+    named = episode(HOST, speaker("pat", "Jo Bloggs", "Patient"), title="Jo Bloggs, 0113 496 0000")
+    assert decide(named, now=NOW, allow_unreviewed=True).publish
