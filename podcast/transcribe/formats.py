@@ -119,6 +119,30 @@ def _chunk(
     return cues
 
 
+def _balanced(
+    tokens: Sequence[Token],
+    width: int,
+    max_lines: int,
+    first_extra: int,
+    extra: int,
+    esc: Callable[[str], str],
+) -> list[list[list[Token]]]:
+    """`_chunk`, but with lines of even length where that needs no more lines (so a long
+    sentence does not end in a short orphan line)."""
+    greedy = _chunk(tokens, width, max_lines, first_extra, extra, esc)
+    n_lines = sum(len(cue) for cue in greedy)
+    if n_lines < 2:
+        return greedy
+    total = len(esc(" ".join(t.text for t in tokens))) + first_extra + extra * (len(greedy) - 1)
+    best = greedy
+    for target in range(-(-total // n_lines), width):
+        trial = _chunk(tokens, target, max_lines, first_extra, extra, esc)
+        if sum(len(cue) for cue in trial) <= n_lines and len(trial) <= len(greedy):
+            best = trial
+            break
+    return best
+
+
 def build_cues(
     transcript: Transcript,
     names: Mapping[str, str],
@@ -150,7 +174,7 @@ def build_cues(
             prefix = ""
             tag = len(f"<v {vtt_escape(label)}>") if speech else 0
             first_extra = extra = tag
-        for k, lines in enumerate(_chunk(tokens, width, max_lines, first_extra, extra, esc)):
+        for k, lines in enumerate(_balanced(tokens, width, max_lines, first_extra, extra, esc)):
             toks = [t for line in lines for t in line]
             cues.append(
                 Cue(
