@@ -78,7 +78,7 @@ def _promised_duration(path: Path, container, stream, codec: str) -> float | Non
     """Duration the file claims, only where the claim is trustworthy enough to detect truncation."""
     if codec.startswith("pcm_") and path.suffix.lower() in (".wav", ".wave"):
         return _wav_declared_duration(path)
-    reliable = codec in ("flac", "alac", "aac") or (codec == "mp3" and _has_xing(path))
+    reliable = codec in ("flac", "alac", "aac") or (codec.startswith("mp3") and _has_xing(path))
     if reliable and container.duration:
         return container.duration / 1_000_000
     return None

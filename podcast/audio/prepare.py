@@ -30,6 +30,10 @@ Sources = str | Path | Sequence[tuple[str, str | Path]]
 TRACK_REF_LUFS = -23.0  # each speaker's track is levelled to this before mixing
 MAX_TRACK_GAIN_DB = 30.0
 _FRAME_S = 0.01  # 10 ms analysis frames
+# Gain sharing: g_i = p_i^k / sqrt(sum_j p_j^2k) for mean-square levels p. k = 1.5 turns a
+# voice that is 14 dB down in a track (bleed) into 35 dB down, keeps equal crosstalk at -3 dB
+# each (total power unchanged) and shares room tone equally in pauses.
+SHARE_EXPONENT = 1.5
 
 
 class SilenceTracker:
@@ -214,8 +218,8 @@ def _share_gains(levels: np.ndarray, settings: AudioSettings) -> np.ndarray:
     p = maximum_filter1d(
         p, size=31, axis=1, origin=-10, mode="nearest"
     )  # hold ~200 ms after, 100 ms before
-    p = p + 1e-10  # noise floor so silence shares equally
-    g = np.sqrt(p / p.sum(axis=0, keepdims=True))
+    p = (p + 1e-10) ** SHARE_EXPONENT  # noise floor so silence shares equally
+    g = p / np.sqrt(np.square(p).sum(axis=0, keepdims=True))  # constant total power
     g = np.maximum(g, 10 ** (settings.gate_depth_db / 20))
     return uniform_filter1d(g, size=5, axis=1, mode="nearest")  # 50 ms gain glide
 
