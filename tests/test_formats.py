@@ -310,6 +310,7 @@ def test_paragraphs_split_at_speakers_pauses_and_chapters():
     assert paras[0].end <= paras[1].start + 1e-9  # split at the 5 s chapter start, in order
     assert paras[1].words[0].start >= 6.0  # chapter starts are before offset, times after it
     assert [p.kind for p in paras].count("nonspeech") == 1 and paras[2].speaker == ""
+    assert [p.speaker_id for p in paras] == ["host", "host", "", "guest", "", "host", "host"]
     text = " ".join(p.text for p in paras).split()
     assert text == all_words(sample())
     assert [w.text.strip() for p in paras for w in p.words] == text

@@ -35,7 +35,7 @@ class Paragraph:
     """A paragraph of the transcript as a reader sees it (times include the offset)."""
 
     speaker: str  # display name ("" for non-speech such as "[Music]")
-    speaker_id: str
+    speaker_id: str  # "" when the id has no display name (a raw id is never exposed)
     start: float
     end: float
     text: str
@@ -304,7 +304,7 @@ def paragraphs(
         out.append(
             Paragraph(
                 speaker=speaker_label(d.speaker_id, names) if speech else "",
-                speaker_id=d.speaker_id if speech else "",
+                speaker_id=d.speaker_id if speech and d.speaker_id in names else "",
                 start=offset + d.tokens[0].start,
                 end=offset + max(t.end for t in d.tokens),
                 text=" ".join(t.text for t in d.tokens),
