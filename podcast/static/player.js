@@ -238,8 +238,14 @@
     toArray(doc.querySelectorAll("[data-search]")).forEach(function (root) {
       var scope = root.getAttribute("data-search");
       if (scope === "transcript") { transcriptSearch(root); }
-      var index = window.PODCAST_SEARCH_INDEX;
-      if (scope === "all" && index && index.episodes) { allEpisodesSearch(root, index); }
+      if (scope === "all") {
+        /* search-index.js is deferred after this file: it may not have run yet. */
+        var start = function () {
+          var index = window.PODCAST_SEARCH_INDEX;
+          if (index && index.episodes && root.hidden) { allEpisodesSearch(root, index); }
+        };
+        if (window.PODCAST_SEARCH_INDEX) { start(); } else { window.addEventListener("load", start); }
+      }
     });
   });
 }());
