@@ -352,7 +352,9 @@ def test_automatic_chapters_find_the_topics(speakers: bool) -> None:
     body = result.chapters[1:]
     assert result.chapters[0].title == "Intro music"
     assert body[0].start == 5.0  # the content's first chapter starts when the music ends
-    assert [c.start - 5.0 for c in body[1:]] == pytest.approx(truth[1:], abs=3.0)
+    # speakers known: chapters start at the host's question; unknown: near it
+    tolerance = 0.01 if speakers else 5.0
+    assert [c.start - 5.0 for c in body[1:]] == pytest.approx(truth[1:], abs=tolerance)
     vocab = [{w.lower() for w in words} for _, words in TOPICS.values()]
     for chapter, words in zip(body, vocab, strict=True):
         title_words = set(chapter.title.lower().replace(" and ", " ").split())

@@ -19,6 +19,12 @@ from dataclasses import dataclass
 from podcast.chapters.text import TimedWord, stopwords
 
 MAX_TITLE_CHARS = 48
+BLOCK_MIN, BLOCK_MAX, BLOCK_DIVISOR = 20, 80, 8
+"""Content words compared on each side of a boundary: total/8, kept within 20..80."""
+SCALES = (0.5, 1.0, 1.5)
+TURN_THRESHOLD = 0.75
+"""Score a host turn needs to start a chapter: the turn itself gives 0.15 to 0.6, so
+some fall in the similarity of the words either side is always needed."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Boundary:
     depth: float
     cue: float  # the part of the score from the pause, the turn and the question
     score: float
+    turn: bool = False  # a host taking the floor (speakers known)
 
 
 def units(words: Sequence[TimedWord]) -> tuple[Unit, ...]:
@@ -106,41 +113,57 @@ def _depths(values: list[float]) -> list[float]:
 
 def boundaries(words: Sequence[TimedWord], interviewer_ids: Sequence[str] = (),
                options: AutoOptions = DEFAULT_OPTIONS) -> tuple[Boundary, ...]:
-    """A scored candidate boundary at every sentence start except the first."""
+    """Scored candidate boundaries. When the speakers are known, topics change where a host
+    takes the floor, so only those places are candidates; otherwise every sentence start."""
+    import bisect
+
     unit_list = units(words)
     content = _content_indices(words)
     if len(unit_list) < 3 or len(content) < 10:
         return ()
-    stems = [words[i].stem for i in content]
-    block = max(15, min(60, len(content) // 12))
-    docs = [{words[i].stem for i in content if u.first <= i < (unit_list[k + 1].first
-             if k + 1 < len(unit_list) else len(words))} for k, u in enumerate(unit_list)]
-    df = Counter(s for d in docs for s in d)
-    idf = {s: math.log((len(docs) + 1) / (c + 1)) + 1.0 for s, c in df.items()}
-    import bisect
-
-    sims: list[float] = []
-    for u in unit_list[1:]:
-        cut = bisect.bisect_left(content, u.first)
-        left = Counter(stems[max(0, cut - block):cut])
-        right = Counter(stems[cut:cut + block])
-        sims.append(_cosine(left, right, idf))
-    smooth = [sum(sims[max(0, i - 1):i + 2]) / len(sims[max(0, i - 1):i + 2])
-              for i in range(len(sims))]
-    depths = _depths(smooth)
     hosts = set(interviewer_ids)
-    speakers_known = bool(hosts) and any(u.speaker for u in unit_list)
+    turns = [k for k in range(1, len(unit_list)) if unit_list[k].speaker in hosts
+             and unit_list[k - 1].speaker not in hosts]
+    by_turn = bool(hosts) and len(turns) >= 2
+    places = turns if by_turn else list(range(1, len(unit_list)))
+    stems = [words[i].stem for i in content]
+    block = max(BLOCK_MIN, min(BLOCK_MAX, len(content) // BLOCK_DIVISOR))
+    idf = _sentence_idf(words)
+
+    def similarity(k: int) -> float:
+        cut = bisect.bisect_left(content, unit_list[k].first)
+        value = 0.0
+        for size in SCALES:  # compare blocks of a few sizes: less noise than one size
+            size = max(4, round(block * size))
+            left = Counter(stems[max(0, cut - size):cut])
+            right = Counter(stems[cut:cut + size])
+            value += _cosine(left, right, idf) / len(SCALES)
+        return value
+
+    dense = [similarity(k) for k in range(1, len(unit_list))]
+    if by_turn:
+        # few candidates, each maybe a new topic: how far the similarity falls below
+        # the typical similarity of neighbouring sentences (mostly within one topic)
+        reference = sorted(dense)[len(dense) // 2] or 1.0
+        sims = [dense[k - 1] for k in places]
+        depths = [min(1.0, max(0.0, 1.0 - s / reference)) for s in sims]
+    else:  # TextTiling: smooth the curve a little, then measure each dip's depth
+        sims = [sum(dense[max(0, i - 1):i + 2]) / len(dense[max(0, i - 1):i + 2])
+                for i in range(len(dense))]
+        depths = _depths(sims)
+        top = max(depths, default=0.0)
+        depths = [d / top for d in depths] if top > 0 else depths  # the deepest dip scores 1
     out = []
-    for k, u in enumerate(unit_list[1:], start=1):
-        prev = unit_list[k - 1]
+    for n, k in enumerate(places):
+        u, prev = unit_list[k], unit_list[k - 1]
         pause = max(0.0, u.start - prev.end)
         cue = options.pause_weight * min(pause / options.pause_seconds, 1.0)
-        if speakers_known:
-            if u.speaker in hosts and prev.speaker not in hosts:
-                cue += options.turn_weight + (options.question_weight if u.question else 0.0)
+        if by_turn:
+            asks = any(x.question for x in unit_list[k:k + 3] if x.speaker == u.speaker)
+            cue += options.turn_weight + (options.question_weight if asks else 0.0)
         elif u.question:  # speakers unknown: any question may open a topic
             cue += options.question_weight
-        out.append(Boundary(k, u.start, smooth[k - 1], depths[k - 1], cue, depths[k - 1] + cue))
+        out.append(Boundary(k, u.start, sims[n], depths[n], cue, depths[n] + cue, by_turn))
     return tuple(out)
 
 
@@ -155,7 +178,9 @@ def choose(found: Sequence[Boundary], content: float,
     scores = [b.score for b in found]
     mean = sum(scores) / len(scores)
     sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
-    threshold = mean + 0.5 * sd
+    # host turns (speakers known) are few and each may open a topic: a fixed bar; sentence
+    # starts are many and mostly inside a topic: a bar relative to their distribution
+    threshold = TURN_THRESHOLD if found[0].turn else mean - 0.25 * sd
     starts = [0.0]
     for b in sorted(found, key=lambda b: (-b.score, b.start)):
         if len(starts) >= limit or b.score < threshold:
@@ -169,10 +194,13 @@ def choose(found: Sequence[Boundary], content: float,
 
 
 def _snap(chosen: Boundary, found: Sequence[Boundary], seconds: float) -> Boundary:
-    """A topic shift is only known to a few sentences; start the chapter at the nearby
-    boundary with the strongest cue (the host's question after a pause), if any."""
-    near = [b for b in found if abs(b.start - chosen.start) <= seconds and b.cue > chosen.cue]
-    return max(near, key=lambda b: (b.cue, b.score)) if near else chosen
+    """A lexical dip is only known to within a few sentences: start the chapter at the
+    nearby sentence where the dip and the cues (pause, question) together are strongest,
+    the cues counting double. Host turns (speakers known) are kept as they are."""
+    if chosen.turn:
+        return chosen
+    near = [b for b in found if abs(b.start - chosen.start) <= seconds]
+    return max(near, key=lambda b: (b.score + b.cue, -abs(b.start - chosen.start)))
 
 
 def _surface(words: Sequence[TimedWord], indices: Sequence[int]) -> dict[str, str]:

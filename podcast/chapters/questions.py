@@ -37,6 +37,8 @@ FUZZY_WEIGHT = 0.7
 CANDIDATES = 6
 SEQUENCE_WEIGHT = 0.9
 """The in-order share of all the question's words counts at this weight."""
+SEQUENCE_RANK = 0.2
+"""...and ranks candidates a little higher: the planned wording said in order."""
 SEQUENCE_GATE = 0.15
 SEQUENCE_POSITIONS = 400
 
@@ -104,40 +106,44 @@ def candidates(question: str, words: Sequence[TimedWord], idf: dict[str, float],
     total = sum(weights.values())
     n = len(words)
     width = min(max(8, round(1.5 * len(q_words))), 60)
+    sentence, ends = _sentences(words)
+    index = np.arange(n)
+    stop = np.minimum(index + width, ends)  # windows [i, stop[i]) stay inside a sentence
     vocab = sorted(idf)
     stems = np.array([w.stem for w in words], dtype=object)
     score = np.zeros(n)
     hit = np.zeros(n, dtype=bool)
     for q_stem, weight in weights.items():
-        found = np.zeros(n)
+        best = np.zeros(n)
         for variant, factor in _variants(q_stem, vocab).items():
-            match = stems == variant
-            found = np.maximum(found, match * factor)
-        hit |= found > 0
-        # best factor of this stem anywhere in each window [i, i + width)
-        padded = np.concatenate([found, np.zeros(width)])
-        windows = np.lib.stride_tricks.sliding_window_view(padded, width)[:n]
-        score += weight * windows.max(axis=1)
+            at = np.flatnonzero(stems == variant)
+            if not len(at):
+                continue
+            hit[at] = True
+            nxt = np.searchsorted(at, index)  # next occurrence at or after i
+            present = (nxt < len(at)) & (at[np.minimum(nxt, len(at) - 1)] < stop)
+            best = np.maximum(best, present * factor)
+        score += weight * best
     score /= total
-    seq, seq_first = _sequence_scores(q_words, words, score)
+    seq, seq_first = _sequence_scores(q_words, words, score, stop)
     combined = np.maximum(score, SEQUENCE_WEIGHT * seq)
     best_seen = float(combined.max())
     known_speakers = any(w.speaker for w in words) and bool(interviewer_ids)
     out: list[Candidate] = []
-    taken = np.zeros(n, dtype=bool)
+    used: set[int] = set()  # one candidate per sentence
     for i in np.argsort(-combined, kind="stable"):
         if combined[i] < THRESHOLD or len(out) >= CANDIDATES:
             break
-        if taken[i]:
-            continue
         if SEQUENCE_WEIGHT * seq[i] > score[i]:
             first = int(seq_first[i])
         else:
-            first = int(i + np.argmax(hit[i:i + width]))
-        taken[max(0, first - width):first + width] = True
+            first = int(i + np.argmax(hit[i:stop[i]]))
+        if sentence[first] in used:
+            continue
+        used.add(int(sentence[first]))
         start_index = _sentence_start(words, first)
         w = words[first]
-        rank = float(combined[i])
+        rank = float(combined[i]) + SEQUENCE_RANK * float(seq[i])
         if known_speakers and w.speaker:
             rank += HOST_BONUS if w.speaker in interviewer_ids else -NON_HOST_PENALTY
         if w.question:
@@ -146,10 +152,33 @@ def candidates(question: str, words: Sequence[TimedWord], idf: dict[str, float],
     return tuple(out), best_seen
 
 
-def _sequence_scores(q_words: Sequence[str], words: Sequence[TimedWord], content: Any
-                     ) -> tuple[Any, Any]:
+def _sentences(words: Sequence[TimedWord], short: int = 5) -> tuple[Any, Any]:
+    """Sentence number of each word, and the index just past each word's sentence.
+    A sentence of fewer than `short` words ("Right.", "Thank you.") joins the next one."""
+    import numpy as np
+
+    n = len(words)
+    sentence = np.zeros(n, dtype=int)
+    number, length = 0, 0
+    for i, w in enumerate(words):
+        if i and w.sentence_start and length >= short:
+            number += 1
+            length = 0
+        sentence[i] = number
+        length += 1
+    ends = np.zeros(n, dtype=int)
+    end = n
+    for i in range(n - 1, -1, -1):
+        if i + 1 < n and sentence[i + 1] != sentence[i]:
+            end = i + 1
+        ends[i] = end
+    return sentence, ends
+
+
+def _sequence_scores(q_words: Sequence[str], words: Sequence[TimedWord], content: Any,
+                     stop: Any) -> tuple[Any, Any]:
     """Share of the question's words (stopwords too) found in order in the window of the
-    same length starting at each word, and where the match starts. Only computed where
+    same length starting at each word (inside its sentence), and where the match starts. Only computed where
     some content word matched: 'tell me about a typical name on your own' still matches
     'tell me about a typical day on your rounds' though Whisper misheard two words."""
     import numpy as np
@@ -167,7 +196,7 @@ def _sequence_scores(q_words: Sequence[str], words: Sequence[TimedWord], content
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(list(q_words))
     for i in where:
-        matcher.set_seq1(norms[i:i + size])
+        matcher.set_seq1(norms[i:min(i + size, int(stop[i]))])
         blocks = [b for b in matcher.get_matching_blocks() if b.size]
         if blocks:
             seq[i] = sum(b.size for b in blocks) / size
