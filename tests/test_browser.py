@@ -25,16 +25,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_site_sample import HOSTILE, sample_site  # noqa: F401 (sample_site is a fixture)
+from test_site_sample import HOSTILE, shared_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 VNU_JAR = REPO / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync",
-        "--autoplay-policy=no-user-gesture-required"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa", "best-practice"]
 PAGES = ("index.html", "01-cardiology/index.html", "02-hostile/index.html", "accessibility.html")
 EPISODE = "01-cardiology/index.html"
@@ -42,10 +49,15 @@ YELLOW = "rgb(255, 221, 0)"
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory):
+    return shared_site(tmp_path_factory)
+
+
 def skip_loudly(reason: str) -> None:
     message = f"ACCESSIBILITY TESTS NOT RUN: {reason}"
     warnings.warn(message, stacklevel=2)
-    print(message, file=sys.stderr)
+    sys.stderr.write(message + "\n")
     pytest.skip(message)
 
 
@@ -70,7 +82,9 @@ class Visit:
 
     def __init__(self, browser, out: Path, **context):
         self.out = out
-        self.context = browser.new_context(**{"viewport": {"width": 1024, "height": 800}, **context})
+        self.context = browser.new_context(
+            **{"viewport": {"width": 1024, "height": 800}, **context}
+        )
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -139,9 +153,15 @@ def test_report_page_passes_axe(browser, tmp_path: Path) -> None:
 
     ep = first_episode(tmp_path / "feed", waveform=False)
     words = [w for s in ep.transcript.segments for w in s.words if w.probability < 0.5]
-    report = write_report(tmp_path / "reports", ep, loudness_before=[-30.0, -28.0, -31.0],
-                          loudness_after=[-19.0, -18.5, -19.2], figures={"Noise floor": -60.0},
-                          low_confidence=words, extra_sections={"Review list": "nothing to review"})
+    report = write_report(
+        tmp_path / "reports",
+        ep,
+        loudness_before=[-30.0, -28.0, -31.0],
+        loudness_after=[-19.0, -18.5, -19.2],
+        figures={"Noise floor": -60.0},
+        low_confidence=words,
+        extra_sections={"Review list": "nothing to review"},
+    )
     v = Visit(browser, report.parent)
     try:
         assert axe_violations(v.go("report.html")) == []
@@ -153,23 +173,41 @@ def test_nu_html_checker_finds_no_errors(sample_site, tmp_path: Path) -> None:
     out, _, _ = sample_site
     java = shutil.which("java")
     if not java:
-        skip_loudly("java not found: the Nu HTML Checker needs it (apt-get install default-jre-headless)")
+        skip_loudly(
+            "java not found: the Nu HTML Checker needs it (apt-get install default-jre-headless)"
+        )
     if not VNU_JAR.is_file():
         skip_loudly(f"{VNU_JAR} not found: run `npm install --prefix .tools vnu-jar`")
     from test_site_sample import first_episode
 
     from podcast.site.report import write_report
 
-    report = write_report(tmp_path, first_episode(tmp_path / "feed", waveform=False),
-                          loudness_before=[-30.0], loudness_after=[-19.0], figures={},
-                          low_confidence=(), extra_sections={})
-    files = [str(out / p) for p in PAGES] + [str(report), str(out / "static/style.css"),
-                                               str(out / "static/print.css")]
-    proc = subprocess.run([java, "-jar", str(VNU_JAR), "--format", "json", "--also-check-css", *files],
-                          capture_output=True, text=True, timeout=300)
+    report = write_report(
+        tmp_path,
+        first_episode(tmp_path / "feed", waveform=False),
+        loudness_before=[-30.0],
+        loudness_after=[-19.0],
+        figures={},
+        low_confidence=(),
+        extra_sections={},
+    )
+    files = [str(out / p) for p in PAGES] + [
+        str(report),
+        str(out / "static/style.css"),
+        str(out / "static/print.css"),
+    ]
+    proc = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--also-check-css", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(proc.stderr or proc.stdout)["messages"]
-    errors = [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m['message']}"
-              for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
+    errors = [
+        f"{m.get('url', '')}:{m.get('lastLine', '')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
     assert errors == []
     assert proc.returncode == 0
 
@@ -199,7 +237,9 @@ def visibly_focused(style: dict) -> bool:
 
 def test_keyboard_reaches_player_every_chapter_and_search_with_visible_focus(visit: Visit) -> None:
     page = visit.go(EPISODE)
-    chapters = set(page.eval_on_selector_all(".chapters__play", "els => els.map(e => e.getAttribute('href'))"))
+    chapters = set(
+        page.eval_on_selector_all(".chapters__play", "els => els.map(e => e.getAttribute('href'))")
+    )
     reached: dict[str, dict] = {}
     page.keyboard.press("Tab")
     first = focus_style(page)
@@ -231,7 +271,9 @@ def test_index_keyboard_reaches_search_and_every_episode(visit: Visit) -> None:
         assert style["tag"] == "body" or visibly_focused(style), style
         if style["href"] == "accessibility.html":
             break
-    assert {"search-all", "01-cardiology/index.html", "02-hostile/index.html", "feed.xml"} <= set(seen)
+    assert {"search-all", "01-cardiology/index.html", "02-hostile/index.html", "feed.xml"} <= set(
+        seen
+    )
 
 
 def audio_state(page) -> dict:
@@ -254,8 +296,14 @@ def test_plays_and_seeks_by_chapter_and_by_clicking_the_transcript(visit: Visit)
     page.click("#p6 .transcript__text")  # 9.1 s, in chapter 3
     page.wait_for_function("document.querySelector('audio').currentTime > 9.1")
     state = audio_state(page)
-    assert state["para"] == "p6" and state["chapter"] == "01-cardiology.mp3#t=8" and not state["paused"]
-    page.wait_for_function("getComputedStyle(document.getElementById('p6')).backgroundColor == 'rgb(243, 242, 241)'")
+    assert (
+        state["para"] == "p6"
+        and state["chapter"] == "01-cardiology.mp3#t=8"
+        and not state["paused"]
+    )
+    page.wait_for_function(
+        "getComputedStyle(document.getElementById('p6')).backgroundColor == 'rgb(243, 242, 241)'"
+    )
     assert page.locator(".transcript__para[aria-current]").count() == 1
     page.click("#p2 .transcript__time")  # a timestamp link seeks too
     page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 2.2) < 1")
@@ -268,7 +316,9 @@ def test_search_within_a_transcript(visit: Visit) -> None:
     page.fill("#search-transcript", "CLINIC")
     page.press("#search-transcript", "Enter")
     assert page.text_content(".search__status") == "2 paragraphs found for “CLINIC”"
-    assert page.eval_on_selector_all(".search__results a", "as => as.map(a => a.getAttribute('href'))") == ["#p1", "#p2"]
+    assert page.eval_on_selector_all(
+        ".search__results a", "as => as.map(a => a.getAttribute('href'))"
+    ) == ["#p1", "#p2"]
     assert page.eval_on_selector_all("#p2 mark", "ms => ms.map(m => m.textContent)") == ["clinic"]
     page.click(".search__results a >> nth=1")
     assert page.evaluate("document.activeElement.id") == "p2"
@@ -320,7 +370,9 @@ def test_highlight_does_not_animate_under_reduced_motion(browser, sample_site) -
         v = Visit(browser, out, reduced_motion=motion)
         try:
             page = v.go(EPISODE)
-            durations[motion] = page.eval_on_selector("#p1", "e => getComputedStyle(e).transitionDuration")
+            durations[motion] = page.eval_on_selector(
+                "#p1", "e => getComputedStyle(e).transitionDuration"
+            )
         finally:
             v.close()
     assert durations["no-preference"] != "0s" and set(durations["reduce"].split(", ")) == {"0s"}
@@ -351,7 +403,11 @@ def test_screenshot_of_an_episode_page(visit: Visit, tmp_path: Path) -> None:
     page.click("#p3 .transcript__text")
     page.wait_for_selector("#p3[aria-current='true']")
     page.evaluate("document.querySelector('audio').pause()")
-    target = REPO / "docs" / "screenshot-episode.png" if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "shot.png"
+    target = (
+        REPO / "docs" / "screenshot-episode.png"
+        if os.environ.get("UPDATE_SCREENSHOT")
+        else tmp_path / "shot.png"
+    )
     page.screenshot(path=str(target), full_page=True)
     from PIL import Image
 

@@ -23,7 +23,10 @@ def column_heights(png: Path) -> list[int]:
     with Image.open(png) as im:
         px = im.convert("RGB").load()
         w, h = im.size
-        return [sum(1 for y in range(h) if px[x, y] in ((86, 148, 202), (29, 112, 184))) for x in range(w)]
+        return [
+            sum(1 for y in range(h) if px[x, y] in ((86, 148, 202), (29, 112, 184)))
+            for x in range(w)
+        ]
 
 
 def test_waveform_follows_the_loudness_and_marks_chapters(tmp_path: Path) -> None:
@@ -65,13 +68,20 @@ def test_report(tmp_path: Path) -> None:
     before[3] = float("-inf")
     after = [-19 + math.sin(i / 3) for i in range(12)]
     low = [w for s in ep.transcript.segments for w in s.words if w.probability < 0.5]
-    low.append(Segment(9.1, 11.6, "maybe invented", flags=("possible_hallucination",), avg_logprob=-1.2))
+    low.append(
+        Segment(9.1, 11.6, "maybe invented", flags=("possible_hallucination",), avg_logprob=-1.2)
+    )
     path = write_report(
-        tmp_path / "reports", ep,
-        loudness_before=before, loudness_after=after,
+        tmp_path / "reports",
+        ep,
+        loudness_before=before,
+        loudness_after=after,
         figures={"Noise floor (dBFS)": -62.25, "Note": HOSTILE},
         low_confidence=low,
-        extra_sections={"Review list": "line one\n" + HOSTILE, "Redactions": Markup("<ul><li>none</li></ul>")},
+        extra_sections={
+            "Review list": "line one\n" + HOSTILE,
+            "Redactions": Markup("<ul><li>none</li></ul>"),
+        },
     )
     assert path == tmp_path / "reports" / "01-cardiology" / "report.html"
     doc = lxml.html.fromstring(path.read_bytes())
@@ -82,8 +92,10 @@ def test_report(tmp_path: Path) -> None:
     assert ys[3] == max(ys)  # silence drawn at the floor
     desc = doc.xpath("//*[local-name()='desc']")[0].text_content()
     assert "target -19.0 LUFS" in desc and f"after: {sorted(after)[6]:.1f} LUFS" in desc
-    figures = {r.xpath("th")[0].text_content(): r.xpath("td")[0].text_content()
-               for r in doc.xpath("//table[not(thead)]//tr")}
+    figures = {
+        r.xpath("th")[0].text_content(): r.xpath("td")[0].text_content()
+        for r in doc.xpath("//table[not(thead)]//tr")
+    }
     assert figures["Integrated loudness"] == "-19.0 LUFS" and figures["True peak"] == "-1.5 dBTP"
     assert figures["Noise floor (dBFS)"] == "-62.25" and figures["Note"] == HOSTILE
     rows = doc.xpath("//h2[contains(., 'unsure')]/following-sibling::table[1]//tbody/tr")
@@ -102,7 +114,14 @@ def test_report(tmp_path: Path) -> None:
 
 def test_report_with_words_only_and_no_loudness(tmp_path: Path) -> None:
     ep = first_episode(tmp_path / "feed", waveform=False)
-    path = write_report(tmp_path / "r", ep, loudness_before=(), loudness_after=(), figures={},
-                        low_confidence=(Word(1.0, 2.0, " hm", 0.2),), extra_sections={})
+    path = write_report(
+        tmp_path / "r",
+        ep,
+        loudness_before=(),
+        loudness_after=(),
+        figures={},
+        low_confidence=(Word(1.0, 2.0, " hm", 0.2),),
+        extra_sections={},
+    )
     doc = lxml.html.fromstring(path.read_bytes())
     assert doc.xpath("//td[.='hm']")

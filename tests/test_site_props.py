@@ -4,7 +4,6 @@ literally and no markup is injected (the element structure is the same as for pl
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import lxml.html
 import pytest
@@ -18,13 +17,18 @@ from podcast.site.render import _page, environment, show_view
 
 # Printable text, including markup characters, quotes, RTL and emoji; no control characters
 # (XML/HTML cannot carry most of them) and no surrogates.
-TEXT = st.text(
-    alphabet=st.one_of(
-        st.sampled_from(list("<>&\"'/=;`!-[]{}() \u200f\u202eשלוםمرحبا🎙️👩🏽‍⚕️")),
-        st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")),
-    ),
-    min_size=1, max_size=40,
-).map(lambda s: " ".join(s.split())).filter(bool)
+TEXT = (
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(list("<>&\"'/=;`!-[]{}() \u200f\u202eשלוםمرحبا🎙️👩🏽‍⚕️")),
+            st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,19 +40,31 @@ def stage(tmp_path_factory: pytest.TempPathFactory):
     return project, out, mastered(mp3, 2.0), environment()
 
 
-def render(stage, title: str, description: str, name: str, role: str, said: str, chapter: str) -> lxml.html.HtmlElement:
+def render(
+    stage, title: str, description: str, name: str, role: str, said: str, chapter: str
+) -> lxml.html.HtmlElement:
     project, out, audio, env = stage
     ep = PublishedEpisode(
-        slug="ep", guid="g", title=title, audio=audio,
+        slug="ep",
+        guid="g",
+        title=title,
+        audio=audio,
         transcript=Transcript((Segment(0.1, 1.5, said, "s"),), language="en"),
         chapters=(Chapter(0.0, chapter),),
         speakers=(Speaker("s", name, role, name, True, False),),
-        files=(("mp3", "ep/ep.mp3"),), config=Config(dt.date(2026, 1, 2), description),
+        files=(("mp3", "ep/ep.mp3"),),
+        config=Config(dt.date(2026, 1, 2), description),
     )
     show = show_view(project, "artwork.png", None)
     view = episode_view(ep, show.base_url, "artwork.png", out)
-    html = _page(env, "episode.html", {"show": show, "episodes": (view,)}, root="../",
-                 page=view.page, episode=view)
+    html = _page(
+        env,
+        "episode.html",
+        {"show": show, "episodes": (view,)},
+        root="../",
+        page=view.page,
+        episode=view,
+    )
     return lxml.html.fromstring(html)
 
 
@@ -56,7 +72,9 @@ def shape(doc: lxml.html.HtmlElement) -> list[str]:
     return [str(e.tag) for e in doc.iter()]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(title=TEXT, description=TEXT, name=TEXT, role=TEXT, said=TEXT, chapter=TEXT)
 def test_no_markup_is_injected(stage, title, description, name, role, said, chapter) -> None:
     doc = render(stage, title, description, name, role, said, chapter)

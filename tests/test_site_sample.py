@@ -25,7 +25,7 @@ from podcast.models import (
 )
 from podcast.project import Project, load_project
 
-HOSTILE = "<script>alert(\"x\")</script> & 'quotes' \"double\" עברית مرحبا 🎙️ </p><b>bold?"
+HOSTILE = '<script>alert("x")</script> & \'quotes\' "double" עברית مرحبا 🎙️ </p><b>bold?'
 
 SHOW_YAML = """\
 title: {title}
@@ -67,9 +67,24 @@ def make_mp3(path: Path, seconds: float) -> Path:
     expr = "0.6*sin(2*PI*330*t)*(0.55+0.45*sin(2*PI*t/6))"
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [ffmpeg(), "-nostdin", "-v", "error", "-y", "-f", "lavfi",
-         "-i", f"aevalsrc={expr}:s=44100:d={seconds}", "-ac", "1",
-         "-c:a", "libmp3lame", "-b:a", "64k", str(path)],
+        [
+            ffmpeg(),
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc={expr}:s=44100:d={seconds}",
+            "-ac",
+            "1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "64k",
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -79,7 +94,9 @@ def make_png(path: Path, size: int = 1400) -> Path:
     from PIL import Image, ImageDraw
 
     im = Image.new("RGB", (size, size), (29, 112, 184))
-    ImageDraw.Draw(im).ellipse([size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=(255, 221, 0))
+    ImageDraw.Draw(im).ellipse(
+        [size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=(255, 221, 0)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     im.save(path, "PNG", compress_level=1)
     return path
@@ -114,22 +131,33 @@ SPEAKERS = (
 )
 
 
-def write_files(out: Path, slug: str, transcript: Transcript, kinds: tuple[str, ...]) -> dict[str, str]:
+def write_files(
+    out: Path, slug: str, transcript: Transcript, kinds: tuple[str, ...]
+) -> dict[str, str]:
     """Write the transcript downloads the way a simple exporter would; returns kind -> path."""
     files: dict[str, str] = {}
     lines = [f"{s.start:.2f} {s.speaker}: {s.text}" for s in transcript.segments]
     content = {
-        "vtt": "WEBVTT\n\n" + "\n\n".join(
+        "vtt": "WEBVTT\n\n"
+        + "\n\n".join(
             f"00:00:{s.start:06.3f} --> 00:00:{s.end:06.3f}\n<v {s.speaker}>{s.text}"
-            for s in transcript.segments) + "\n",
+            for s in transcript.segments
+        )
+        + "\n",
         "srt": "\n".join(lines) + "\n",
         "txt": "\n".join(lines) + "\n",
         "json": json.dumps([s.text for s in transcript.segments]) + "\n",
         "html": "<!DOCTYPE html><title>t</title><p>transcript</p>\n",
         "chapters": json.dumps({"version": "1.2.0", "chapters": []}) + "\n",
     }
-    names = {"vtt": "transcript.vtt", "srt": "transcript.srt", "txt": "transcript.txt",
-             "json": "transcript.json", "html": "transcript.html", "chapters": "chapters.json"}
+    names = {
+        "vtt": "transcript.vtt",
+        "srt": "transcript.srt",
+        "txt": "transcript.txt",
+        "json": "transcript.json",
+        "html": "transcript.html",
+        "chapters": "chapters.json",
+    }
     for kind in kinds:
         rel = f"{slug}/{names[kind]}"
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -141,9 +169,18 @@ def write_files(out: Path, slug: str, transcript: Transcript, kinds: tuple[str, 
 def mastered(path: Path, duration: float, intro: float = 0.0) -> MasteredAudio:
     data = path.read_bytes()
     return MasteredAudio(
-        path=path, duration=duration, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        channels=1, sample_rate=44100, bitrate_kbps=64, integrated_lufs=-19.0, true_peak_dbtp=-1.5,
-        target_lufs=-19.0, input_lufs=-27.3, timeline=Timeline(0.3, intro, duration - intro, 0.0),
+        path=path,
+        duration=duration,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        channels=1,
+        sample_rate=44100,
+        bitrate_kbps=64,
+        integrated_lufs=-19.0,
+        true_peak_dbtp=-1.5,
+        target_lufs=-19.0,
+        input_lufs=-27.3,
+        timeline=Timeline(0.3, intro, duration - intro, 0.0),
     )
 
 
@@ -169,7 +206,11 @@ def first_episode(out: Path, *, waveform: bool = True) -> PublishedEpisode:
             seg(8.1, 9.0, "", "[Music]", kind="nonspeech"),
             seg(9.1, 11.6, "pat", "The nurses explained everything, which helped a lot."),
         ),
-        language="en", engine="faster-whisper", model="tiny.en", source="human", duration=12.0,
+        language="en",
+        engine="faster-whisper",
+        model="tiny.en",
+        source="human",
+        duration=12.0,
     )
     chapters = (
         Chapter(0.0, "Introductions"),
@@ -185,10 +226,20 @@ def first_episode(out: Path, *, waveform: bool = True) -> PublishedEpisode:
         render_waveform(mp3, chapters, 12.0, out / slug / "waveform.png")
         files["waveform"] = f"{slug}/waveform.png"
     return PublishedEpisode(
-        slug=slug, guid="guid-1", title="Inside the heart clinic", audio=mastered(mp3, 12.0),
-        transcript=transcript, chapters=chapters, speakers=SPEAKERS,
-        files=tuple(sorted(files.items())), reviewed=True,
-        config=Config(dt.date(2026, 10, 1), "A morning with the cardiology team.\n\nRecorded at the county hospital.", 1),
+        slug=slug,
+        guid="guid-1",
+        title="Inside the heart clinic",
+        audio=mastered(mp3, 12.0),
+        transcript=transcript,
+        chapters=chapters,
+        speakers=SPEAKERS,
+        files=tuple(sorted(files.items())),
+        reviewed=True,
+        config=Config(
+            dt.date(2026, 10, 1),
+            "A morning with the cardiology team.\n\nRecorded at the county hospital.",
+            1,
+        ),
         published_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
     )
 
@@ -200,22 +251,35 @@ def second_episode(out: Path, title: str = HOSTILE) -> PublishedEpisode:
     mp3 = make_mp3(out / slug / f"{slug}.mp3", 8.0)
     speakers = (Speaker("x", HOSTILE, HOSTILE + " role", HOSTILE, True, True),)
     transcript = Transcript(
-        segments=(seg(0.0, 2.5, "x", HOSTILE), seg(2.6, 5.5, "", "unknown speaker & <i>friends</i>")),
-        language="en", source="machine", duration=6.0,
+        segments=(
+            seg(0.0, 2.5, "x", HOSTILE),
+            seg(2.6, 5.5, "", "unknown speaker & <i>friends</i>"),
+        ),
+        language="en",
+        source="machine",
+        duration=6.0,
     )
     chapters = (Chapter(0.0, "Intro music"), Chapter(2.0, HOSTILE))
     files = write_files(out, slug, transcript, ("vtt", "txt", "json"))
     files["mp3"] = f"{slug}/{slug}.mp3"
     return PublishedEpisode(
-        slug=slug, guid="guid-2", title=title, audio=mastered(mp3, 8.0, intro=2.0),
-        transcript=transcript, chapters=chapters, speakers=speakers,
-        files=tuple(sorted(files.items())), reviewed=False,
+        slug=slug,
+        guid="guid-2",
+        title=title,
+        audio=mastered(mp3, 8.0, intro=2.0),
+        transcript=transcript,
+        chapters=chapters,
+        speakers=speakers,
+        files=tuple(sorted(files.items())),
+        reviewed=False,
         config=Config(dt.date(2026, 11, 5), HOSTILE + "\n\n" + HOSTILE),
         published_at=dt.datetime(2026, 11, 5, 9, 30, tzinfo=dt.UTC),
     )
 
 
-def build(tmp: Path, *, theme: str | None = None) -> tuple[Path, Project, tuple[PublishedEpisode, ...]]:
+def build(
+    tmp: Path, *, theme: str | None = None
+) -> tuple[Path, Project, tuple[PublishedEpisode, ...]]:
     from podcast.site.render import render_site
 
     project = make_project(tmp / "show", theme=theme)
@@ -226,10 +290,17 @@ def build(tmp: Path, *, theme: str | None = None) -> tuple[Path, Project, tuple[
     return out, project, episodes
 
 
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Project, tuple[PublishedEpisode, ...]]:
-    """The sample show rendered once per test session into a temporary feed/ folder."""
-    return build(tmp_path_factory.mktemp("site"))
+_SHARED: dict[str, tuple[Path, Project, tuple[PublishedEpisode, ...]]] = {}
+
+
+def shared_site(
+    factory: pytest.TempPathFactory,
+) -> tuple[Path, Project, tuple[PublishedEpisode, ...]]:
+    """The sample show rendered once per test session (each test module's `sample_site`
+    fixture returns this), into a temporary feed/ folder. Tests must not change it."""
+    if "site" not in _SHARED:
+        _SHARED["site"] = build(factory.mktemp("site"))
+    return _SHARED["site"]
 
 
 def test_sample_mp3_is_real(tmp_path: Path) -> None:

@@ -18,11 +18,15 @@ def served(tmp_path: Path) -> Iterator[tuple[int, bytes, Path]]:
     body = bytes(range(256)) * 40  # 10240 bytes
     (tmp_path / "ep").mkdir()
     (tmp_path / "ep" / "ep.mp3").write_bytes(body)
-    (tmp_path / "ep" / "index.html").write_text("<!DOCTYPE html><title>ep</title>\n", encoding="utf-8")
+    (tmp_path / "ep" / "index.html").write_text(
+        "<!DOCTYPE html><title>ep</title>\n", encoding="utf-8"
+    )
     (tmp_path / "index.html").write_text("<!DOCTYPE html><title>home</title>\n", encoding="utf-8")
     (tmp_path.parent / "secret.txt").write_text("outside\n", encoding="utf-8")
     server = make_server(tmp_path, port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield server.server_address[1], body, tmp_path
@@ -32,7 +36,9 @@ def served(tmp_path: Path) -> Iterator[tuple[int, bytes, Path]]:
         thread.join(5)
 
 
-def get(port: int, path: str, headers: dict | None = None, method: str = "GET") -> tuple[int, dict, bytes]:
+def get(
+    port: int, path: str, headers: dict | None = None, method: str = "GET"
+) -> tuple[int, dict, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         conn.request(method, path, headers=headers or {})
@@ -58,20 +64,23 @@ def test_whole_file_says_it_accepts_ranges(served) -> None:
     assert int(headers["content-length"]) == len(body)
 
 
-@pytest.mark.parametrize(("header", "first", "last"), [
-    ("bytes=0-99", 0, 99),
-    ("bytes=100-", 100, 10239),
-    ("bytes=-100", 10140, 10239),
-    ("bytes=10000-99999", 10000, 10239),
-    ("bytes=5000-5000", 5000, 5000),
-])
+@pytest.mark.parametrize(
+    ("header", "first", "last"),
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=100-", 100, 10239),
+        ("bytes=-100", 10140, 10239),
+        ("bytes=10000-99999", 10000, 10239),
+        ("bytes=5000-5000", 5000, 5000),
+    ],
+)
 def test_range_gives_206_with_content_range(served, header: str, first: int, last: int) -> None:
     port, body, _ = served
     status, headers, data = get(port, "/ep/ep.mp3", {"Range": header})
     assert status == 206
     assert headers["content-range"] == f"bytes {first}-{last}/{len(body)}"
     assert int(headers["content-length"]) == last - first + 1
-    assert data == body[first:last + 1]
+    assert data == body[first : last + 1]
 
 
 @pytest.mark.parametrize("header", ["bytes=10240-", "bytes=20000-30000", "bytes=-0"])
@@ -99,7 +108,7 @@ def test_head_with_range_and_keep_alive(served) -> None:
         for first in (0, 5000):
             conn.request("GET", "/ep/ep.mp3", headers={"Range": f"bytes={first}-{first + 9}"})
             resp = conn.getresponse()
-            assert resp.status == 206 and resp.read() == body[first:first + 10]
+            assert resp.status == 206 and resp.read() == body[first : first + 10]
     finally:
         conn.close()
 

@@ -161,9 +161,7 @@ def people(speakers: Sequence[Speaker]) -> tuple[Person, ...]:
     return tuple(Person(s.display_name, s.role, s.named, s.host) for s in hosts_first)
 
 
-def _chapters(
-    chapters: Sequence[Chapter], audio_href: str
-) -> tuple[ChapterView, ...]:
+def _chapters(chapters: Sequence[Chapter], audio_href: str) -> tuple[ChapterView, ...]:
     shown = [c for c in sorted(chapters, key=lambda c: c.start) if c.toc]
     return tuple(
         ChapterView(
@@ -261,8 +259,9 @@ def waveform_alt(duration: float, chapters: Sequence[ChapterView]) -> str:
     return f"{text}, with {len(chapters)} numbered chapter {noun}: {marks}."
 
 
-def episode_view(ep: PublishedEpisode, base_url: str, show_artwork: str | None,
-                 out_dir: Path) -> EpisodeView:
+def episode_view(
+    ep: PublishedEpisode, base_url: str, show_artwork: str | None, out_dir: Path
+) -> EpisodeView:
     page = _page_path(ep)
     page_dir = posixpath.dirname(page)
     mp3 = ep.file("mp3") or posixpath.join(page_dir, ep.audio.path.name)

@@ -56,7 +56,8 @@ def _y(lufs: float) -> float:
 def _points(values: Sequence[float], step: float, duration: float) -> str:
     span = CHART_W - PAD_L - PAD_R
     return " ".join(
-        f"{PAD_L + span * min(1.0, i * step / duration):.1f},{_y(v):.1f}" for i, v in enumerate(values)
+        f"{PAD_L + span * min(1.0, i * step / duration):.1f},{_y(v):.1f}"
+        for i, v in enumerate(values)
     )
 
 
@@ -65,7 +66,9 @@ def _median(values: Sequence[float]) -> float | None:
     return audible[len(audible) // 2] if audible else None
 
 
-def chart(before: Sequence[float], after: Sequence[float], step: float, target: float | None) -> Chart:
+def chart(
+    before: Sequence[float], after: Sequence[float], step: float, target: float | None
+) -> Chart:
     b, a = _clean(before), _clean(after)
     duration = max(len(b), len(a), 1) * step
     span = CHART_W - PAD_L - PAD_R
@@ -83,15 +86,21 @@ def chart(before: Sequence[float], after: Sequence[float], step: float, target: 
     )
     every = max(1, math.ceil(max(len(b), len(a)) / MAX_TABLE_ROWS))
     rows = tuple(
-        (fmt.clock(i * step),
-         f"{b[i]:.1f}" if i < len(b) else "",
-         f"{a[i]:.1f}" if i < len(a) else "")
+        (
+            fmt.clock(i * step),
+            f"{b[i]:.1f}" if i < len(b) else "",
+            f"{a[i]:.1f}" if i < len(a) else "",
+        )
         for i in range(0, max(len(b), len(a)), every)
     )
     return Chart(
-        before=_points(b, step, duration), after=_points(a, step, duration),
+        before=_points(b, step, duration),
+        after=_points(a, step, duration),
         target_y=_y(target) if target is not None else None,
-        y_ticks=y_ticks, x_ticks=tuple(x_ticks), description=desc, rows=rows,
+        y_ticks=y_ticks,
+        x_ticks=tuple(x_ticks),
+        description=desc,
+        rows=rows,
     )
 
 
@@ -106,7 +115,9 @@ def flagged(items: Sequence[Word | Segment], offset: float) -> tuple[Flagged, ..
     return tuple(sorted(out, key=lambda f: (f.start, f.text)))
 
 
-def measured(episode: PublishedEpisode, figures: Mapping[str, str | float]) -> tuple[tuple[str, str], ...]:
+def measured(
+    episode: PublishedEpisode, figures: Mapping[str, str | float]
+) -> tuple[tuple[str, str], ...]:
     audio = episode.audio
     rows: dict[str, str] = {
         "Integrated loudness": f"{audio.integrated_lufs:.1f} LUFS",
@@ -117,16 +128,21 @@ def measured(episode: PublishedEpisode, figures: Mapping[str, str | float]) -> t
         rows["Loudness before mastering"] = f"{audio.input_lufs:.1f} LUFS"
     if audio.loudness_range is not None:
         rows["Loudness range"] = f"{audio.loudness_range:.1f} LU"
-    rows.update({
-        "Length": f"{fmt.clock(audio.duration)} ({audio.duration:.2f} s)",
-        "Format": f"MP3, {audio.bitrate_kbps} kbps, {audio.sample_rate} Hz, "
-                  f"{'mono' if audio.channels == 1 else 'stereo'}",
-        "File size": f"{fmt.file_size(audio.size_bytes)} ({audio.size_bytes} bytes)",
-        "SHA-256": audio.sha256,
-        "Transcript": "none" if episode.transcript is None else (
-            f"{episode.transcript.source}, {'checked' if episode.reviewed else 'not checked'}"),
-        "Redactions": str(len(episode.redactions)),
-    })
+    rows.update(
+        {
+            "Length": f"{fmt.clock(audio.duration)} ({audio.duration:.2f} s)",
+            "Format": f"MP3, {audio.bitrate_kbps} kbps, {audio.sample_rate} Hz, "
+            f"{'mono' if audio.channels == 1 else 'stereo'}",
+            "File size": f"{fmt.file_size(audio.size_bytes)} ({audio.size_bytes} bytes)",
+            "SHA-256": audio.sha256,
+            "Transcript": "none"
+            if episode.transcript is None
+            else (
+                f"{episode.transcript.source}, {'checked' if episode.reviewed else 'not checked'}"
+            ),
+            "Redactions": str(len(episode.redactions)),
+        }
+    )
     for key, value in figures.items():
         rows[key] = f"{value:.2f}" if isinstance(value, float) else str(value)
     return tuple(rows.items())
@@ -158,7 +174,12 @@ def write_report(
         episode=episode,
         css=Markup((STATIC_DIR / "style.css").read_text(encoding="utf-8").replace("</", "<\\/")),
         chart=chart(loudness_before, loudness_after, step, episode.audio.target_lufs),
-        chart_w=CHART_W, chart_h=CHART_H, pad_l=PAD_L, pad_r=PAD_R, pad_t=PAD_T, pad_b=PAD_B,
+        chart_w=CHART_W,
+        chart_h=CHART_H,
+        pad_l=PAD_L,
+        pad_r=PAD_R,
+        pad_t=PAD_T,
+        pad_b=PAD_B,
         figures=measured(episode, figures),
         low_confidence=flagged(low_confidence, offset),
         sections=tuple(

@@ -38,7 +38,9 @@ GRID = (177, 180, 182)  # #b1b4b6
 TICKS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600)
 
 
-def column_levels(audio_path: Path, duration: float, width: int = WIDTH) -> tuple[list[float], list[float]]:
+def column_levels(
+    audio_path: Path, duration: float, width: int = WIDTH
+) -> tuple[list[float], list[float]]:
     """(peak, rms) per column, each 0..1, from a streamed decode of the file."""
     import imageio_ffmpeg
     import numpy as np
@@ -47,8 +49,23 @@ def column_levels(audio_path: Path, duration: float, width: int = WIDTH) -> tupl
     peak = np.zeros(width, dtype=np.float64)
     power = np.zeros(width, dtype=np.float64)
     count = np.zeros(width, dtype=np.int64)
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(audio_path),
-           "-map", "0:a:0", "-ac", "1", "-ar", str(RATE), "-f", "s16le", "-"]
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        str(audio_path),
+        "-map",
+        "0:a:0",
+        "-ac",
+        "1",
+        "-ar",
+        str(RATE),
+        "-f",
+        "s16le",
+        "-",
+    ]
     log.debug("waveform: %s", shlex.join(cmd))
     seen = 0
     leftover = b""
@@ -71,7 +88,9 @@ def column_levels(audio_path: Path, duration: float, width: int = WIDTH) -> tupl
         stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
         code = proc.wait()
     if code != 0:
-        raise ToolError(f"{audio_path}: ffmpeg could not decode it for the waveform: {stderr.strip()}")
+        raise ToolError(
+            f"{audio_path}: ffmpeg could not decode it for the waveform: {stderr.strip()}"
+        )
     if seen == 0:
         raise AudioError(str(audio_path), "no audio samples to draw a waveform from")
     rms = np.sqrt(power / np.maximum(count, 1))
@@ -85,8 +104,13 @@ def _tick_step(duration: float) -> int:
     return TICKS[-1] * max(1, int(duration // (TICKS[-1] * 8)) + 1)
 
 
-def draw(peaks: Sequence[float], rms: Sequence[float], chapters: Sequence[Chapter],
-         duration: float, out_png: Path) -> Path:
+def draw(
+    peaks: Sequence[float],
+    rms: Sequence[float],
+    chapters: Sequence[Chapter],
+    duration: float,
+    out_png: Path,
+) -> Path:
     """Draw the picture from per-column levels and save it as PNG (same input, same bytes)."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -125,8 +149,9 @@ def draw(peaks: Sequence[float], rms: Sequence[float], chapters: Sequence[Chapte
     return out_png
 
 
-def render_waveform(audio_path: Path, chapters: Sequence[Chapter], duration: float,
-                    out_png: Path) -> Path:
+def render_waveform(
+    audio_path: Path, chapters: Sequence[Chapter], duration: float, out_png: Path
+) -> Path:
     """Write the episode's waveform PNG with chapter marks (chapters and duration on the
     published timeline, i.e. of the file at `audio_path`). Returns `out_png`."""
     if duration <= 0:
