@@ -1,0 +1,343 @@
+"""Transcription benchmarks: speed (RTF), engine ratio, WER, peak memory, speaker accuracy.
+
+    .venv/bin/python benchmarks/bench_transcribe.py [--speed-min 10] [--rtf-min 30] \
+        [--memory-hours 1 3] [--out docs/benchmarks-transcription.md]
+
+Long recordings are built from the public eval clips (../shared/eval/audio) that have
+reference text, in a fixed order with 0.5-3 s pauses, repeated to length. Every engine in
+one section runs on the same file in the same process run, one after the other.
+Peak memory is measured in a fresh child process per recording (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import resource
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from podcast.models import PreparedAudio, Speaker, Timeline, Transcript  # noqa: E402
+from podcast.transcribe import TranscribeSettings, transcribe  # noqa: E402
+from podcast.transcribe.audio_stream import blocks  # noqa: E402
+
+EVAL = ROOT.parent / "shared" / "eval" / "audio"
+RATE = 16000
+HOST = Speaker("host", "Host", "Host", "Host", host=True)
+# clips whose reference is the whole audible text (stereo overlap, AMI partial and
+# ami_tst00 without words are left out of the long file)
+LONG_CLIPS = (
+    "jfk.flac",
+    "librispeech_2412-153948-0000.flac",
+    "librivox_sense_and_sensibility_01_0870.wav",
+    "librivox_sense_and_sensibility_01_0880.wav",
+    "librivox_sense_and_sensibility_01_0890.wav",
+    "librivox_sense_and_sensibility_01_0920.wav",
+    "librivox_sense_and_sensibility_01_0930.wav",
+    "ljspeech_LJ002-0020.wav",
+    "ljspeech_LJ002-0035.wav",
+    "pocketsphinx_goforward.wav",
+    "vosk_test.wav",
+    "pyannote_sample.wav",
+)
+
+
+def references() -> dict[str, str]:
+    rows = (EVAL / "references.tsv").read_text().splitlines()[1:]
+    # bracketed words are in the reference but only partly audible: keep them as words
+    refs = {r.split("\t")[0]: r.split("\t")[2].replace("[", "").replace("]", "") for r in rows}
+    stm = (EVAL / "pyannote_sample.stm").read_text().splitlines()
+    refs["pyannote_sample.wav"] = " ".join(
+        " ".join(line.split()[5:]) for line in stm if line.strip()
+    )
+    return refs
+
+
+def normaliser() -> Any:
+    from whisper.normalizers import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
+
+
+def wer(ref: str, hyp: str) -> float:
+    import re
+
+    import jiwer
+
+    n = normaliser()
+    # the normaliser turns "one zero zero" into "100": compare digits one by one on both sides
+    r, h = (" ".join(re.sub(r"(\d)", r" \1 ", n(x)).split()) for x in (ref, hyp))
+    return float(jiwer.wer(r, h)) if r.strip() else float(bool(h.strip()))
+
+
+def load(name: str) -> Any:
+    return np.concatenate(list(blocks(EVAL / name)))
+
+
+def build_long(path: Path, seconds: float) -> str:
+    """Write a 16 kHz mono WAV of about `seconds`; return its reference text."""
+    clips = [(name, load(name)) for name in LONG_CLIPS]
+    refs = references()
+    pauses = (0.5, 1.2, 3.0, 0.8, 2.0)
+    written, texts, i = 0, [], 0
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        while written < seconds * RATE:
+            name, audio = clips[i % len(clips)]
+            gap = np.zeros(int(pauses[i % len(pauses)] * RATE), dtype=np.float32)
+            piece = np.concatenate([audio, gap])
+            w.writeframes((np.clip(piece, -1, 1) * 32767).astype("<i2").tobytes())
+            written += len(piece)
+            texts.append(refs[name])
+            i += 1
+    return " ".join(texts)
+
+
+def prepared(path: Path) -> PreparedAudio:
+    with wave.open(str(path)) as w:
+        duration = w.getnframes() / w.getframerate()
+    return PreparedAudio(
+        path=path, sample_rate=RATE, channels=1, duration=duration, timeline=Timeline()
+    )
+
+
+def timed(
+    audio: PreparedAudio, settings: TranscribeSettings, speakers: tuple = (HOST,), **kw: Any
+) -> tuple[Transcript, float]:
+    started = time.perf_counter()
+    t = transcribe(audio, settings, speakers, **kw)
+    return t, time.perf_counter() - started
+
+
+def vanilla_faster(path: Path) -> tuple[str, float]:
+    """faster-whisper as its README uses it: sequential, beam 5, word timestamps, no VAD."""
+    from podcast.transcribe.models_registry import load_faster, resolve
+
+    model = load_faster(resolve("faster-whisper", "default"), "auto", 0)
+    started = time.perf_counter()
+    segments, _ = model.transcribe(str(path), language="en", beam_size=5, word_timestamps=True)
+    text = " ".join(s.text for s in segments)
+    return text, time.perf_counter() - started
+
+
+def speed_section(minutes: float, work: Path) -> dict[str, Any]:
+    path = work / f"speech_{minutes:g}min.wav"
+    ref = build_long(path, minutes * 60)
+    audio = prepared(path)
+    rows = {}
+    transcribe(prepared(EVAL / "jfk.flac"), TranscribeSettings(), (HOST,))  # load models first
+    transcribe(prepared(EVAL / "jfk.flac"), TranscribeSettings(engine="openai-whisper"), (HOST,))
+    configs = {
+        "default (faster-whisper batched, beam 5, int8, VAD, word timestamps)": TranscribeSettings(),
+        "faster-whisper sequential beam 5 (our pipeline)": TranscribeSettings(batch=False),
+        "openai-whisper beam 5, same weights (our pipeline)": TranscribeSettings(
+            engine="openai-whisper"
+        ),
+    }
+    for label, settings in configs.items():
+        t, secs = timed(audio, settings)
+        rows[label] = {"seconds": secs, "rtf": secs / audio.duration, "wer": wer(ref, t.text)}
+        log(f"{label}: {rows[label]}")
+    text, secs = vanilla_faster(path)
+    rows["faster-whisper sequential beam 5 as shipped (no VAD, whole file)"] = {
+        "seconds": secs,
+        "rtf": secs / audio.duration,
+        "wer": wer(ref, text),
+    }
+    return {"duration": audio.duration, "rows": rows}
+
+
+def rtf_section(minutes: float, work: Path) -> dict[str, Any]:
+    path = work / f"speech_{minutes:g}min.wav"
+    ref = build_long(path, minutes * 60)
+    audio = prepared(path)
+    t, secs = timed(audio, TranscribeSettings())
+    return {
+        "duration": audio.duration,
+        "seconds": secs,
+        "rtf": secs / audio.duration,
+        "wer": wer(ref, t.text),
+    }
+
+
+def memory_child(path: str) -> None:
+    """Run in a fresh process: transcribe with the default settings, print peak RSS."""
+    audio = prepared(Path(path))
+    t, secs = timed(audio, TranscribeSettings())
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = {"peak_mb": peak_kb / 1024, "seconds": secs, "duration": audio.duration}
+    sys.stdout.write(json.dumps({**result, "words": len(t.text.split())}) + "\n")
+
+
+def memory_section(hours: list[float], work: Path) -> dict[str, Any]:
+    out = {}
+    for h in hours:
+        path = work / f"speech_{h:g}h.wav"
+        build_long(path, h * 3600)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out[f"{h:g}"] = json.loads(proc.stdout.strip().splitlines()[-1])
+        log(f"memory {h} h: {out[f'{h:g}']}")
+        path.unlink()
+    return out
+
+
+def clip_section() -> list[dict[str, Any]]:
+    refs = references()
+    rows = []
+    for name in (*LONG_CLIPS, "ami_ES2011a_headset0_40-46s.wav"):
+        t, secs = timed(prepared_any(EVAL / name), TranscribeSettings())
+        rows.append(
+            {"clip": name, "wer": wer(refs[name], t.text), "hyp": t.text, "ref": refs[name]}
+        )
+    return rows
+
+
+def prepared_any(path: Path) -> PreparedAudio:
+    n = sum(len(b) for b in blocks(path))
+    return PreparedAudio(
+        path=path, sample_rate=RATE, channels=1, duration=n / RATE, timeline=Timeline()
+    )
+
+
+def speaker_section() -> list[dict[str, Any]]:
+    from speaker_eval import word_accuracy
+
+    rows = []
+    people = (
+        Speaker("Diane", "Diane", "Guest", "Diane", host=True),
+        Speaker("Sheila", "Sheila", "Guest", "Sheila"),
+    )
+    audio = prepared_any(EVAL / "pyannote_sample.wav")
+    named = {"Diane": "speaker90", "Sheila": "speaker91"}
+    turns_rows = (EVAL / "pyannote_sample.turns.tsv").read_text().splitlines()[1:]
+    turns = [(float(r.split("\t")[0]), r.split("\t")[2]) for r in turns_rows]
+    for method, kw in (("diarisation (resemblyzer)", {}), ("manual turns", {"turns": turns})):
+        t, secs = timed(audio, TranscribeSettings(), people, **kw)
+        best, n, _ = word_accuracy(t, EVAL / "pyannote_sample.rttm")
+        as_named, _, _ = word_accuracy(t, EVAL / "pyannote_sample.rttm", named)
+        rows.append(
+            {
+                "clip": "pyannote_sample (2 speakers)",
+                "method": method,
+                "words": n,
+                "best_mapping": best,
+                "as_named": as_named,
+                "seconds": secs,
+            }
+        )
+    ami = tuple(
+        Speaker(i, i, "Guest", i, host=(i == "MEE071"))
+        for i in ("MEE071", "MEE073", "FEO070", "FEO072")
+    )
+    t, secs = timed(prepared_any(EVAL / "ami_tst00.wav"), TranscribeSettings(), ami)
+    best, n, _ = word_accuracy(t, EVAL / "ami_tst00.rttm", region=(0.0, 30.0))
+    as_named, _, _ = word_accuracy(
+        t,
+        EVAL / "ami_tst00.rttm",
+        {i: i for i in ("MEE071", "MEE073", "FEO070", "FEO072")},
+        (0.0, 30.0),
+    )
+    rows.append(
+        {
+            "clip": "ami_tst00 (4 speakers)",
+            "method": "diarisation (resemblyzer)",
+            "words": n,
+            "best_mapping": best,
+            "as_named": as_named,
+            "seconds": secs,
+        }
+    )
+    stereo = EVAL / "stereo_diarization.wav"
+    audio = PreparedAudio(
+        path=stereo, sample_rate=RATE, channels=2, duration=5.0, timeline=Timeline()
+    )
+    lr = (Speaker("left", "L", "Host", "L", host=True), Speaker("right", "R", "Guest", "R"))
+    t, secs = timed(audio, TranscribeSettings(), lr, speakers_by_channel=("left", "right"))
+    text = {w: " ".join(s.text for s in t.segments if s.speaker == w) for w in ("left", "right")}
+    rows.append(
+        {
+            "clip": "stereo_diarization (1 per channel)",
+            "method": "speakers_by_channel",
+            "text": text,
+            "seconds": secs,
+        }
+    )
+    return rows
+
+
+def log(message: str) -> None:
+    logging.getLogger("bench").info(message)
+
+
+def machine() -> str:
+    import os
+
+    import ctranslate2
+    import faster_whisper
+
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared with other jobs), "
+        f"Python {platform.python_version()}, faster-whisper {faster_whisper.__version__}, "
+        f"CTranslate2 {ctranslate2.__version__}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--speed-min", type=float, default=10.0)
+    parser.add_argument("--rtf-min", type=float, default=30.0)
+    parser.add_argument("--memory-hours", type=float, nargs="*", default=[1.0, 3.0])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="sections: speed rtf memory clips speakers"
+    )
+    parser.add_argument("--json", default="/tmp/bench_transcribe.json")
+    parser.add_argument("--work", default="/tmp/bench_transcribe")
+    parser.add_argument("--memory-child")
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"machine": machine(), "command": " ".join(sys.argv)}
+    if Path(args.json).exists():
+        results = {**json.loads(Path(args.json).read_text()), **results}
+    sections = {
+        "clips": clip_section,
+        "speakers": speaker_section,
+        "speed": lambda: speed_section(args.speed_min, work),
+        "rtf": lambda: rtf_section(args.rtf_min, work),
+        "memory": lambda: memory_section(args.memory_hours, work),
+    }
+    for name, run in sections.items():
+        if name in args.skip:
+            continue
+        started = time.perf_counter()
+        results[name] = run()
+        results[f"{name}_wall_s"] = time.perf_counter() - started
+        Path(args.json).write_text(json.dumps(results, indent=1))
+        log(f"section {name} done in {results[f'{name}_wall_s']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
