@@ -125,3 +125,60 @@ def test_report_with_words_only_and_no_loudness(tmp_path: Path) -> None:
     )
     doc = lxml.html.fromstring(path.read_bytes())
     assert doc.xpath("//td[.='hm']")
+
+
+def test_episode_report_measures_before_and_after(tmp_path: Path) -> None:
+    """The pipeline's entry point: loudness of the prepared WAV (before) and the MP3 (after)
+    is measured, and the quieter recording is drawn lower on the chart."""
+    import dataclasses
+    import subprocess
+
+    from test_site_sample import ffmpeg
+
+    from podcast.models import PreparedAudio, Redaction
+    from podcast.site.report import write_episode_report
+
+    wav = tmp_path / "prepared.wav"
+    subprocess.run(
+        [
+            ffmpeg(),
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "aevalsrc=0.05*sin(2*PI*330*t):s=48000:d=12",
+            "-ac",
+            "1",
+            str(wav),
+        ],
+        check=True,
+    )
+    ep = first_episode(tmp_path / "feed", waveform=False)
+    ep = dataclasses.replace(ep, reviewed=False, redactions=(Redaction(2.0, 2.5, "phone"),))
+    prepared = PreparedAudio(wav, 48000, 1, 12.0, ep.audio.timeline)
+    path = write_episode_report(
+        tmp_path / "reports",
+        ep,
+        prepared=prepared,
+        human=False,
+        warnings=("episodes/x: something odd",),
+    )
+    doc = lxml.html.fromstring(path.read_bytes())
+    before, after = (
+        [float(pt.split(",")[1]) for pt in points.split()]
+        for points in doc.xpath("//*[local-name()='polyline']/@points")
+    )
+    assert len(before) == len(after) == 12
+    assert sum(before) / 12 > sum(after) / 12 + 20  # larger y = quieter: about 22 dB quieter
+    review = doc.xpath("//h2[.='Transcript review']/following-sibling::div[1]")[0].text_content()
+    assert "WITHOUT a check" in review
+    assert (
+        "0:02–0:02  phone"
+        in doc.xpath("//h2[.='Redactions']/following-sibling::div[1]")[0].text_content()
+    )
+    assert doc.xpath("//h2[.='Warnings from this run']/following-sibling::div[1]")[
+        0
+    ].text_content() == ("episodes/x: something odd")

@@ -13,8 +13,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from podcast.models import PublishedEpisode, Segment, Word
+from podcast.models import PreparedAudio, PublishedEpisode, Segment, Transcript, Word
 
 from . import format as fmt
 from .render import STATIC_DIR, environment
@@ -190,3 +191,92 @@ def write_report(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(html.encode("utf-8"))
     return target
+
+
+LOW_WORD_PROB = 0.5
+"""Words below this probability are listed (the transcription guard's own threshold)."""
+FLAGS_SHOWN = ("possible_hallucination",)
+
+
+def low_confidence_items(transcript: Transcript | None) -> tuple[Word | Segment, ...]:
+    """Machine words below LOW_WORD_PROB, plus whole segments flagged as possibly invented."""
+    if transcript is None:
+        return ()
+    items: list[Word | Segment] = []
+    for seg in transcript.segments:
+        if any(flag in seg.flags for flag in FLAGS_SHOWN):
+            items.append(seg)
+        items += [w for w in seg.words if w.probability < LOW_WORD_PROB]
+    return tuple(items)
+
+
+def _review_text(episode: PublishedEpisode, human: bool) -> str:
+    if episode.transcript is None:
+        return "This episode has no transcript."
+    if human:
+        return "The transcript is the committed, corrected file in the episode folder."
+    sign_off = getattr(episode.config, "review", None)
+    if episode.reviewed and sign_off is not None:
+        return f"Machine transcript approved by {sign_off.by} on {sign_off.date}."
+    if episode.reviewed:
+        return "Machine transcript, treated as checked."
+    return (
+        "Machine transcript published WITHOUT a check (transcription.allow_unreviewed). "
+        "Read it, correct it if needed, then run `podcast approve`."
+    )
+
+
+def _redaction_text(episode: PublishedEpisode) -> str:
+    if not episode.redactions:
+        return "Nothing was redacted."
+    offset = episode.audio.timeline.intro
+    return "\n".join(
+        f"{fmt.clock(r.start + offset)}–{fmt.clock(r.end + offset)}  {r.reason}  -> {r.replacement}"
+        for r in sorted(episode.redactions, key=lambda r: (r.start, r.end))
+    )
+
+
+def write_episode_report(
+    reports_dir: Path,
+    episode: PublishedEpisode,
+    *,
+    prepared: PreparedAudio,
+    human: bool,
+    warnings: Sequence[str] = (),
+    review: Any = None,  # noqa: ARG001 (the pipeline passes podcast.review; the sign-off is on config)
+    step: float = 1.0,
+    extra_sections: Mapping[str, str] | None = None,
+) -> Path:
+    """The report for one computed episode: measures loudness over time of the prepared
+    programme (before) and the published MP3 (after), lists low-confidence words, the
+    review status, redactions and this run's warnings. Raises PodcastError subclasses when
+    a file cannot be decoded."""
+    from podcast.audio.loudness import FLOOR, loudness_series
+
+    lead = round(episode.audio.timeline.intro / step)
+    before = (FLOOR,) * lead + loudness_series(prepared.path, step)
+    after = loudness_series(episode.audio.path, step)
+    sections: dict[str, str] = {
+        "Transcript review": _review_text(episode, human),
+        "Redactions": _redaction_text(episode),
+        "Warnings from this run": "\n".join(warnings) if warnings else "None.",
+    }
+    sections.update(extra_sections or {})
+    figures: dict[str, str | float] = {
+        "Published timeline": (
+            f"intro {episode.audio.timeline.intro:.2f} s, content {episode.audio.timeline.content:.2f} s, "
+            f"outro {episode.audio.timeline.outro:.2f} s, leading silence trimmed "
+            f"{episode.audio.timeline.lead_trim:.2f} s"
+        ),
+        "Chapters": str(len(episode.chapters)),
+    }
+    return write_report(
+        reports_dir,
+        episode,
+        loudness_before=before,
+        loudness_after=after,
+        figures=figures,
+        low_confidence=low_confidence_items(episode.transcript),
+        extra_sections=sections,
+        step=step,
+    )
