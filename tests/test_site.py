@@ -115,6 +115,10 @@ def test_episode_page_has_player_chapters_people_transcript_downloads(sample_sit
         "01-cardiology.mp3#t=8",
     ]
     assert texts(doc, f"//a[{cls('chapters__play')}]")[1] == "Play from 0:04 A morning in clinic"
+    chapter_links = [
+        a.get("href") for a in doc.xpath("//a") if a.text_content() == "Link for chapter 2"
+    ]
+    assert chapter_links == ["https://example.nhs.uk/cardiology"]
     assert texts(doc, "//section[@id='transcript']//h2")[1:] == [
         "Introductions",
         "A morning in clinic",

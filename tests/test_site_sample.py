@@ -214,7 +214,7 @@ def first_episode(out: Path, *, waveform: bool = True) -> PublishedEpisode:
     )
     chapters = (
         Chapter(0.0, "Introductions"),
-        Chapter(4.0, "A morning in clinic"),
+        Chapter(4.0, "A morning in clinic", url="https://example.nhs.uk/cardiology"),
         Chapter(8.0, "A patient's view"),
     )
     files = write_files(out, slug, transcript, ("vtt", "srt", "txt", "json", "html", "chapters"))
