@@ -40,6 +40,7 @@ ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    "--disable-quic",
     "--autoplay-policy=no-user-gesture-required",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa", "best-practice"]

@@ -24,6 +24,7 @@ FLOOR_LUFS = -60.0
 CHART_W, CHART_H = 900, 320
 PAD_L, PAD_R, PAD_T, PAD_B = 56, 16, 16, 44
 MAX_TABLE_ROWS = 120
+TICKS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 1800)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def chart(
     duration = max(len(b), len(a), 1) * step
     span = CHART_W - PAD_L - PAD_R
     x_ticks = []
-    tick = next((t for t in (10, 30, 60, 120, 300, 600, 900, 1800) if duration / t <= 10), 3600)
+    tick = next((t for t in TICKS if duration / t <= 10), 3600)
     for t in range(0, int(duration) + 1, tick):
         x_ticks.append((PAD_L + span * t / duration, fmt.clock(t)))
     y_ticks = tuple((_y(v), f"{v:.0f}") for v in range(0, int(FLOOR_LUFS) - 1, -10))
