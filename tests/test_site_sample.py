@@ -53,6 +53,8 @@ links:
   other:
     - name: Pocket Casts
       url: https://pca.st/xyz
+    - name: Our feed (listed first already, so left out)
+      url: https://example.nhs.uk/podcast/feed.xml
 {theme}"""
 
 

@@ -120,7 +120,8 @@ def _links(project: Project) -> tuple[SubscribeLink, ...]:
         out.append(SubscribeLink("Apple Podcasts", links.apple))
     if links.spotify:
         out.append(SubscribeLink("Spotify", links.spotify))
-    out += [SubscribeLink(link.name, link.url) for link in links.other]
+    # the RSS feed is always listed first; skip a link to it in `other`
+    out += [SubscribeLink(lk.name, lk.url) for lk in links.other if lk.url != project.feed_url]
     return tuple(out)
 
 
