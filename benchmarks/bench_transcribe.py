@@ -35,6 +35,7 @@ from podcast.transcribe.audio_stream import blocks  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "audio"
 RATE = 16000
+CPU_SECONDS = [0.0]  # CPU time of the last timed() call, all threads of this process
 HOST = Speaker("host", "Host", "Host", "Host", host=True)
 # clips whose reference is the whole audible text (stereo overlap, AMI partial and
 # ami_tst00 without words are left out of the long file)
@@ -118,8 +119,9 @@ def prepared(path: Path) -> PreparedAudio:
 def timed(
     audio: PreparedAudio, settings: TranscribeSettings, speakers: tuple = (HOST,), **kw: Any
 ) -> tuple[Transcript, float]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     t = transcribe(audio, settings, speakers, **kw)
+    CPU_SECONDS[0] = time.process_time() - cpu
     return t, time.perf_counter() - started
 
 
@@ -139,8 +141,10 @@ def speed_section(minutes: float, work: Path) -> dict[str, Any]:
     ref = build_long(path, minutes * 60)
     audio = prepared(path)
     rows = {}
-    transcribe(prepared(EVAL / "jfk.flac"), TranscribeSettings(), (HOST,))  # load models first
-    transcribe(prepared(EVAL / "jfk.flac"), TranscribeSettings(engine="openai-whisper"), (HOST,))
+    transcribe(prepared_any(EVAL / "jfk.flac"), TranscribeSettings(), (HOST,))  # load models
+    transcribe(
+        prepared_any(EVAL / "jfk.flac"), TranscribeSettings(engine="openai-whisper"), (HOST,)
+    )
     configs = {
         "default (faster-whisper batched, beam 5, int8, VAD, word timestamps)": TranscribeSettings(),
         "faster-whisper sequential beam 5 (our pipeline)": TranscribeSettings(batch=False),
@@ -150,15 +154,28 @@ def speed_section(minutes: float, work: Path) -> dict[str, Any]:
     }
     for label, settings in configs.items():
         t, secs = timed(audio, settings)
-        rows[label] = {"seconds": secs, "rtf": secs / audio.duration, "wer": wer(ref, t.text)}
+        rows[label] = row(secs, audio.duration, wer(ref, t.text))
         log(f"{label}: {rows[label]}")
+    cpu = time.process_time()
     text, secs = vanilla_faster(path)
-    rows["faster-whisper sequential beam 5 as shipped (no VAD, whole file)"] = {
-        "seconds": secs,
-        "rtf": secs / audio.duration,
-        "wer": wer(ref, text),
-    }
+    CPU_SECONDS[0] = time.process_time() - cpu
+    label = "faster-whisper sequential beam 5 as shipped (no VAD, whole file)"
+    rows[label] = row(secs, audio.duration, wer(ref, text))
+    log(f"{label}: {rows[label]}")
     return {"duration": audio.duration, "rows": rows}
+
+
+def row(secs: float, duration: float, error: float) -> dict[str, float]:
+    """Wall time, CPU time and real-time factors; `rtf_cpu_2` = CPU seconds / 2 cores / duration,
+    what the wall-clock RTF would be on an otherwise idle 2-core machine."""
+    cpu = CPU_SECONDS[0]
+    return {
+        "seconds": secs,
+        "cpu_seconds": cpu,
+        "rtf": secs / duration,
+        "rtf_cpu_2": cpu / 2 / duration,
+        "wer": error,
+    }
 
 
 def rtf_section(minutes: float, work: Path) -> dict[str, Any]:
@@ -166,12 +183,7 @@ def rtf_section(minutes: float, work: Path) -> dict[str, Any]:
     ref = build_long(path, minutes * 60)
     audio = prepared(path)
     t, secs = timed(audio, TranscribeSettings())
-    return {
-        "duration": audio.duration,
-        "seconds": secs,
-        "rtf": secs / audio.duration,
-        "wer": wer(ref, t.text),
-    }
+    return {"duration": audio.duration, **row(secs, audio.duration, wer(ref, t.text))}
 
 
 def memory_child(path: str) -> None:
@@ -179,7 +191,7 @@ def memory_child(path: str) -> None:
     audio = prepared(Path(path))
     t, secs = timed(audio, TranscribeSettings())
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = {"peak_mb": peak_kb / 1024, "seconds": secs, "duration": audio.duration}
+    result = {"peak_mb": peak_kb / 1024, **row(secs, audio.duration, 0.0)}
     sys.stdout.write(json.dumps({**result, "words": len(t.text.split())}) + "\n")
 
 
@@ -196,6 +208,8 @@ def memory_section(hours: list[float], work: Path) -> dict[str, Any]:
         )
         out[f"{h:g}"] = json.loads(proc.stdout.strip().splitlines()[-1])
         log(f"memory {h} h: {out[f'{h:g}']}")
+        partial = Path("/tmp/bench_transcribe_memory.json")
+        partial.write_text(json.dumps(out, indent=1))
         path.unlink()
     return out
 
