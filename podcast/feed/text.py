@@ -7,8 +7,10 @@ import re
 from datetime import UTC, datetime, time
 from typing import Any
 
-# Characters XML 1.0 forbids (C0 controls except tab/newline/return, surrogates, U+FFFE/FFFF).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids (C0 controls except tab/newline/return, surrogates, U+FFFE/FFFF)
+# or discourages (C1 controls: they come from mis-decoded Windows-1252, and parsers such as
+# feedparser turn them into other characters).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 UNREVIEWED_NOTE = (
     "This transcript was generated automatically and has not yet been checked by a person."
 )
@@ -27,8 +29,10 @@ def clip(value: str, limit: int) -> str:
 
 
 def paragraphs(text: str) -> list[str]:
-    """Blank-line separated paragraphs, stripped, empty ones dropped."""
-    return [p.strip() for p in re.split(r"\n[ \t]*\n", xml_text(text)) if p.strip()]
+    """Blank-line separated paragraphs, stripped, empty ones dropped; line ends become \\n
+    (HTML parsers turn a lone \\r into \\n anyway)."""
+    text = xml_text(text).replace("\r\n", "\n").replace("\r", "\n")
+    return [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
 
 
 def description_html(text: str, transcript_url: str | None, reviewed: bool) -> str:
