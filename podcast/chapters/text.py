@@ -27,6 +27,7 @@ _NUMBERS = {
     "ninety": "90", "hundred": "100",
 }
 SENTENCE_END = (".", "?", "!")
+SENTENCE_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -118,38 +119,40 @@ def _segment_tokens(seg: Segment) -> list[tuple[str, float, float]]:
 
 
 def timed_words(transcript: Transcript | None) -> tuple[TimedWord, ...]:
-    """Every spoken word of the transcript, in time order, normalised and stemmed."""
+    """Every spoken word of the transcript, in time order, normalised and stemmed.
+
+    Sentences run across segment boundaries (Whisper often cuts a sentence in two); a new
+    sentence starts after . ? or !, when the speaker changes, or after a pause of a second.
+    """
     if transcript is None:
         return ()
-    out: list[TimedWord] = []
+    raw: list[tuple[str, float, float, str, int]] = []
     for index, seg in enumerate(transcript.segments):
         if seg.kind != "speech":
             continue
-        tokens = _segment_tokens(seg)
-        sentences = _sentences(tokens)
-        for sentence in sentences:
-            is_question = sentence[-1][0].rstrip("\"')]").endswith("?")
-            first = True
-            for raw, start, end in sentence:
-                for norm in split_words(raw):
-                    out.append(TimedWord(raw, norm, stem(norm), float(start), float(end),
-                                         seg.speaker, index, first, is_question))
-                    first = False
-    out.sort(key=lambda w: w.start)
+        raw += [(text, start, end, seg.speaker, index) for text, start, end in _segment_tokens(seg)]
+    raw.sort(key=lambda r: r[1])
+    starts = [i == 0 or _ends_sentence(raw[i - 1][0]) or raw[i][3] != raw[i - 1][3]
+              or raw[i][1] - raw[i - 1][2] >= SENTENCE_PAUSE for i in range(len(raw))]
+    questions = [False] * len(raw)
+    end = len(raw)
+    for i in range(len(raw) - 1, -1, -1):  # a sentence is a question if it ends with '?'
+        questions[i] = raw[end - 1][0].rstrip("\"')]").endswith("?")
+        if starts[i]:
+            end = i
+    out: list[TimedWord] = []
+    pending = False  # a sentence start on a token with no word in it ("-") moves on
+    for i, (text, start, end_, speaker, index) in enumerate(raw):
+        pending = pending or starts[i]
+        for norm in split_words(text):
+            out.append(TimedWord(text, norm, stem(norm), float(start), float(end_), speaker,
+                                 index, pending, questions[i]))
+            pending = False
     return tuple(out)
 
 
-def _sentences(tokens: list[tuple[str, float, float]]) -> list[list[tuple[str, float, float]]]:
-    sentences: list[list[tuple[str, float, float]]] = []
-    current: list[tuple[str, float, float]] = []
-    for token in tokens:
-        current.append(token)
-        if token[0].rstrip("\"')]").endswith(SENTENCE_END):
-            sentences.append(current)
-            current = []
-    if current:
-        sentences.append(current)
-    return sentences
+def _ends_sentence(token: str) -> bool:
+    return token.rstrip("\"')]").endswith(SENTENCE_END)
 
 
 def content_stems(words: Iterable[str]) -> list[str]:
