@@ -234,12 +234,19 @@ def test_glossary_leaves_ordinary_words_and_possessives_alone():
 def test_guard_drops_repeats_silence_and_no_speech():
     t = np.arange(RATE * 10) / RATE
     audio = np.where(t < 6, 0.2 * np.sin(2 * np.pi * 200 * t), 0.0).astype(np.float32)
-    good = seg(words((" Hello", 0.0, 0.5, 0.9), (" there.", 0.5, 1.0, 0.9)))
-    repeat = seg(words((" hello", 1.0, 1.5, 0.9), (" there", 1.5, 2.0, 0.9)))
+    good = seg(
+        words((" Hello", 0.0, 0.3, 0.9), (" there", 0.3, 0.6, 0.9), (" all.", 0.6, 1.0, 0.9))
+    )
+    repeat = seg(
+        words((" hello", 1.0, 1.3, 0.9), (" there", 1.3, 1.6, 0.9), (" all", 1.6, 2.0, 0.9))
+    )
     unsure = seg(words((" Mm", 2.0, 3.0, 0.9)), no_speech_prob=0.9, avg_logprob=-1.5)
     in_silence = seg(words((" Thank", 7.0, 8.0, 0.9), (" you.", 8.0, 9.0, 0.9)))
     kept = guard.check([good, repeat, unsure, in_silence], audio, 0.0)
-    assert [s.text for s in kept] == [" Hello there."]
+    assert [s.text for s in kept] == [" Hello there all."]
+    okay = seg(words((" Okay.", 0.0, 0.5, 0.9)))
+    again = seg(words((" Okay.", 0.6, 1.0, 0.9)))
+    assert len(guard.check([okay, again], audio, 0.0)) == 2  # two people can both say it
 
 
 def test_guard_flags_loops_stock_phrases_and_low_confidence():

@@ -3,7 +3,7 @@
 Rules, applied to each decoded segment with the audio it came from:
 - silent audio under the segment (RMS below -50 dBFS)               -> dropped
 - high no-speech probability with a low average log-probability      -> dropped
-- the same text as the previous segment (a repetition loop)          -> dropped
+- the same text (3+ words) as the previous segment (a repetition loop) -> dropped
 - text that compresses too well (zlib ratio > 2.4: "the the the ...") -> flagged
 - stock phrases Whisper produces from silence, when uncertain          -> flagged
 - any word with probability < 0.5                                    -> "low_confidence"
@@ -89,7 +89,7 @@ def check(segments: Sequence[Segment], audio: Any, offset_s: float) -> tuple[Seg
         if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
             continue
         key = _normal(text)
-        if key and key == previous:
+        if key == previous and len(key.split()) >= 3:  # "Okay." twice can be two people
             continue
         previous = key
         kept.append(replace(seg, flags=flags_for(seg)))
