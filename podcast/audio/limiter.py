@@ -35,9 +35,8 @@ class TruePeakLimiter:
         self.channels = channels
         self.ceiling = 10 ** (ceiling_db / 20)
         self.ceiling_db = ceiling_db
-        self._margin = TP_GAIN / 10 ** (
-            SEARCH_MARGIN_DB / 20
-        )  # candidate_ends multiplies by TP_GAIN
+        # candidate_ends multiplies by TP_GAIN; we want ceiling - SEARCH_MARGIN_DB
+        self._margin = TP_GAIN / 10 ** (SEARCH_MARGIN_DB / 20)
         self.look = max(1, round(rate * attack_ms / 1000))
         self.rel = release_db_per_s / rate  # dB per sample
         self.hold = self.look + TP_TAPS  # samples kept back until their future is known
@@ -46,10 +45,38 @@ class TruePeakLimiter:
         # so that peaks in the first milliseconds get the full attack ramp too
         self._buf = np.zeros((self.look, channels), np.float32)
         self._drop = self.look
+        self._next = -self.look  # input index of the first sample not yet emitted
+        self._patches: list[
+            tuple[np.ndarray, np.ndarray]
+        ] = []  # extra reductions (see add_patches)
+        self.patch_radius = round(rate * 0.015)
         self._g_last = 0.0  # release state: gain (dB) before smoothing at the last emitted sample
         self._g_hist = np.zeros(self.look, np.float64)  # last `look` pre-smoothing gains
         self.max_reduction_db = 0.0
         self.limited_samples = 0
+
+    def add_patches(self, positions: np.ndarray, gains_db: np.ndarray) -> None:
+        """Reduce the gain by a further |gains_db| dB within `patch_radius` of these input samples,
+        e.g. where the encoded file overshot. Within one call overlapping patches keep the deepest
+        value; separate calls (successive corrections) add up."""
+        order = np.argsort(positions, kind="stable")
+        pos = np.asarray(positions, np.int64)[order]
+        db = np.asarray(gains_db, np.float32)[order]
+        self._patches.append((pos, db))
+
+    def _apply_patches(self, req: np.ndarray, first: int) -> None:
+        """req covers input samples [first, first + len(req))."""
+        r = self.patch_radius
+        for positions, gains in self._patches:
+            lo = np.searchsorted(positions, first - r)
+            hi = np.searchsorted(positions, first + len(req) + r)
+            if lo == hi:
+                continue
+            extra = np.zeros(len(req), np.float32)
+            for pos, db in zip(positions[lo:hi], gains[lo:hi], strict=True):
+                a, b = max(0, pos - r - first), min(len(req), pos + r + 1 - first)
+                np.minimum(extra[a:b], db, out=extra[a:b])
+            req += extra
 
     def _required_db(self, x: np.ndarray) -> np.ndarray:
         """Gain (dB, <= 0) each sample needs so neither it nor its neighbouring interpolated
@@ -91,11 +118,13 @@ class TruePeakLimiter:
             self._buf = x[p:] if not final else self._buf[:0]
             return np.zeros((0, self.channels), np.float32)
         req = self._required_db(x)
+        self._apply_patches(req, self._next - p)
         if not req.any() and self._g_last == 0.0 and not self._g_hist.any() and not final:
             # nothing to limit in this stretch: pass the audio through untouched
             out = x[p:emit_end]
             self._past = x[emit_end - TP_TAPS : emit_end]
             self._buf = x[emit_end:]
+            self._next += len(out)
             return out
         # look-ahead minimum: m[k] = min(req[k .. k+look])
         m = minimum_filter1d(
@@ -122,6 +151,7 @@ class TruePeakLimiter:
         self._g_hist = gh[-self.look :]
         self._past = x[emit_end - TP_TAPS : emit_end]
         self._buf = x[emit_end:] if not final else self._buf[:0]
+        self._next += len(out)
         return out
 
     def flush(self, real_tail: int) -> np.ndarray:

@@ -18,6 +18,7 @@ ABS_GATE = -70.0
 REL_GATE_INTEGRATED = -10.0
 REL_GATE_LRA = -20.0
 FLOOR = -70.0  # what the time series reports for silence
+MAX_OVERS = 100_000
 
 # BS.1770-4 Annex 2: 48-tap, 4-phase interpolation filter for 4x oversampling.
 _TP_PHASES = np.array(
@@ -108,14 +109,25 @@ def interp_peaks(x: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.abs(y).max(axis=(1, 2))
 
 
-def block_true_peaks(x: np.ndarray, history: np.ndarray, floor: float) -> float:
+def block_true_peaks(
+    x: np.ndarray, history: np.ndarray, floor: float, report: float | None = None
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Largest |4x-interpolated| value in x (with `history` = the TAPS-1 frames before it),
-    evaluating only windows whose strict bound (TP_GAIN * max input) exceeds `floor`."""
+    evaluating only windows whose strict bound (TP_GAIN * max input) exceeds `floor`
+    (or `report`, if lower). Returns max(found, floor) and, when `report` is given, the
+    positions in x (window centres) and values of every interpolated peak above `report`."""
     ext = np.concatenate([history, x]) if len(history) else x
-    cand = candidate_ends(frame_abs_max(ext), floor)
+    level = floor if report is None else min(floor, report)
+    cand = candidate_ends(frame_abs_max(ext), level)
+    none = np.zeros(0, np.int64), np.zeros(0, np.float32)
     if not len(cand):
-        return floor
-    return max(floor, float(interp_peaks(ext, cand).max()))
+        return floor, *none
+    q = interp_peaks(ext, cand)
+    best = max(floor, float(q.max()))
+    if report is None:
+        return best, *none
+    over = q > report
+    return best, cand[over] - (TP_TAPS // 2) - len(history), q[over]
 
 
 def _db(v: float) -> float:
@@ -125,7 +137,14 @@ def _db(v: float) -> float:
 class Meter:
     """Streaming BS.1770-4 meter: feed (frames, channels) float arrays, then read results."""
 
-    def __init__(self, rate: int, channels: int, *, true_peak: bool = True):
+    def __init__(
+        self,
+        rate: int,
+        channels: int,
+        *,
+        true_peak: bool = True,
+        report_above_db: float | None = None,
+    ):
         from scipy import signal
 
         self.rate = rate
@@ -141,6 +160,9 @@ class Meter:
         self._tp = 0.0
         self._sp = 0.0
         self._hist = np.zeros((0, channels), np.float32)
+        # true peaks above this level are recorded as (frame index, dBTP), at most MAX_OVERS
+        self._report = None if report_above_db is None else 10 ** (report_above_db / 20)
+        self.overs: list[tuple[int, float]] = []
         self.frames = 0
 
     def feed(self, x: np.ndarray) -> None:
@@ -171,7 +193,14 @@ class Meter:
             self._acc, self._acc_n = float(tail.sum()), len(tail)
         self._sp = max(self._sp, float(max(x.max(), -x.min())))
         if self.true_peak:
-            self._tp = block_true_peaks(x, self._hist, max(self._tp, self._sp))
+            self._tp, pos, val = block_true_peaks(
+                x, self._hist, max(self._tp, self._sp), self._report
+            )
+            if len(pos) and len(self.overs) < MAX_OVERS:
+                base = self.frames - len(x)
+                self.overs.extend(
+                    zip((pos + base).tolist(), (20 * np.log10(val)).tolist(), strict=True)
+                )
             self._hist = x[-(TP_TAPS - 1) :].copy()
 
     # -- results -------------------------------------------------------------------------

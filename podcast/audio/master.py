@@ -31,10 +31,11 @@ from podcast.models import Chapter, MasteredAudio, PreparedAudio, Timeline
 log = logging.getLogger("podcast.audio")
 
 CHUNK = 1 << 16
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 5
 MAX_MUSIC_S = 120.0
 MP3_HEADROOM_DB = 0.8  # first limiter ceiling sits this far under the limit (MP3 overshoot)
 TP_SAFETY_DB = 0.1  # our meter must read at least this far under the limit
+MAX_PATCHES = 20_000  # more encoder overshoots than this: lower the whole ceiling instead
 _RAMP_S = 0.005  # edges of mutes
 
 
@@ -95,18 +96,26 @@ def master(
     ceiling = settings.true_peak_dbtp - MP3_HEADROOM_DB
     tmp = out_mp3.with_name(out_mp3.name + ".part")
     found: Loudness | None = None
+    tried: list[tuple[float, float, float]] = []  # (gain, ceiling, measured LUFS)
+    patches: list[list[tuple[int, float]]] = []  # per correction: (published frame, extra dB)
+    peak_limit = settings.true_peak_dbtp - TP_SAFETY_DB
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        _encode(prepared.path, plan, spans, mute_mode, settings, gain_db, ceiling, tmp)
-        found = _verify(tmp, plan)
-        log.debug("%s: attempt %d gain %+.2f dB ceiling %.2f dBTP -> %.2f LUFS, %.2f dBTP",
-                  out_mp3.name, attempt, gain_db, ceiling, found.integrated, found.true_peak)  # fmt: skip
+        _encode(prepared.path, plan, spans, mute_mode, settings, gain_db, ceiling, patches, tmp)
+        found, overs = _verify(tmp, plan, peak_limit)
+        log.debug("%s: attempt %d gain %+.2f dB ceiling %.2f dBTP -> %.2f LUFS, %.2f dBTP, %d overs",
+                  out_mp3.name, attempt, gain_db, ceiling, found.integrated, found.true_peak, len(overs))  # fmt: skip
         loud_ok = abs(found.integrated - target) <= settings.loudness_tolerance / 2
-        peak_ok = found.true_peak <= settings.true_peak_dbtp - TP_SAFETY_DB
+        peak_ok = found.true_peak <= peak_limit
         if loud_ok and peak_ok:
             break
+        tried.append((gain_db, ceiling, found.integrated))
         if not peak_ok:
-            ceiling -= found.true_peak - (settings.true_peak_dbtp - TP_SAFETY_DB) + 0.3
-        gain_db += target - found.integrated
+            if 0 < len(overs) <= MAX_PATCHES:
+                # the encoder overshot in a few places: pull just those down next time
+                patches.append([(pos, peak_limit - db - 0.3) for pos, db in overs])
+            else:
+                ceiling -= found.true_peak - peak_limit + 0.2
+        gain_db = _next_gain(tried, target)
     else:
         tmp.unlink(missing_ok=True)
         assert found is not None
@@ -137,6 +146,18 @@ def master(
         timeline=plan.timeline,
         loudness_range=round(found.lra, 2),
     )
+
+
+def _next_gain(tried: Sequence[tuple[float, float, float]], target: float) -> float:
+    """Secant step: with heavy limiting 1 dB more gain yields less than 1 LU more loudness,
+    so use the slope seen between the last two attempts (same ceiling), clamped to 0.3..1."""
+    gain, ceiling, got = tried[-1]
+    slope = 1.0
+    if len(tried) >= 2:
+        g0, c0, l0 = tried[-2]
+        if c0 == ceiling and abs(gain - g0) > 0.05:
+            slope = min(1.0, max(0.3, (got - l0) / (gain - g0)))
+    return gain + (target - got) / slope
 
 
 def shift_chapters(chapters: Sequence[Chapter], timeline: Timeline) -> tuple[Chapter, ...]:
@@ -271,8 +292,11 @@ def encoder_args(plan_rate: int, channels: int, settings: AudioSettings, out: Pa
 
 
 def _encode(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], mode: str,
-            settings: AudioSettings, gain_db: float, ceiling: float, out: Path) -> None:  # fmt: skip
+            settings: AudioSettings, gain_db: float, ceiling: float,
+            patches: Sequence[Sequence[tuple[int, float]]], out: Path) -> None:  # fmt: skip
     limiter = TruePeakLimiter(plan.rate, plan.channels, ceiling)
+    for group in patches:
+        limiter.add_patches(np.array([p for p, _ in group]), np.array([g for _, g in group]))
     with ffmpeg.Process(
         encoder_args(plan.rate, plan.channels, settings, out), stdin=True, stdout=False
     ) as enc:
@@ -288,14 +312,15 @@ def _encode(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], mode: str
                   100 * limiter.limited_samples / max(1, plan.total))  # fmt: skip
 
 
-def _verify(mp3: Path, plan: _Plan) -> Loudness:
-    meter = Meter(plan.rate, plan.channels)
+def _verify(mp3: Path, plan: _Plan, peak_limit: float) -> tuple[Loudness, list[tuple[int, float]]]:
+    """Decode the MP3 and measure it; also where its true peak exceeds `peak_limit`."""
+    meter = Meter(plan.rate, plan.channels, report_above_db=peak_limit)
     for chunk in stream_decode(mp3, rate=plan.rate, channels=plan.channels):
         meter.feed(chunk)
     if abs(meter.frames - plan.total) > plan.rate:  # more than 1 s off: something broke
         raise AudioError(str(mp3), f"encoded file decodes to {meter.frames / plan.rate:.1f} s, "
                          f"expected {plan.total / plan.rate:.1f} s")  # fmt: skip
-    return meter.result()
+    return meter.result(), meter.overs
 
 
 def _measure_wav(path: Path) -> float:
