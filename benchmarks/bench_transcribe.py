@@ -315,6 +315,75 @@ def machine() -> str:
     )
 
 
+def render(r: dict[str, Any]) -> str:
+    """The results as markdown tables (the prose around them is written by hand)."""
+    out = [f"Machine: {r.get('machine', '?')}", ""]
+    if "speed" in r:
+        sp = r["speed"]
+        out += [
+            f"### Engines side by side ({sp['duration'] / 60:.1f} min of speech, one run)",
+            "",
+            "| configuration | wall s | RTF (wall) | CPU s | RTF (CPU / 2 cores) | WER |",
+            "|---|---|---|---|---|---|",
+        ]
+        for label, v in sp["rows"].items():
+            out.append(
+                f"| {label} | {v['seconds']:.1f} | {v['rtf']:.3f} | {v['cpu_seconds']:.1f} | "
+                f"{v['rtf_cpu_2']:.3f} | {100 * v['wer']:.1f}% |"
+            )
+        out.append("")
+    if "rtf" in r:
+        v = r["rtf"]
+        out += [
+            f"### Default configuration on {v['duration'] / 60:.1f} min",
+            "",
+            f"wall {v['seconds']:.1f} s (RTF {v['rtf']:.3f}); CPU {v['cpu_seconds']:.1f} s "
+            f"(RTF on 2 idle cores {v['rtf_cpu_2']:.3f}); WER {100 * v['wer']:.1f}%",
+            "",
+        ]
+    if "memory" in r:
+        out += [
+            "### Peak memory (default configuration, fresh process each)",
+            "",
+            "| recording | peak RSS MB | wall s | RTF (wall) | RTF (CPU / 2 cores) |",
+            "|---|---|---|---|---|",
+        ]
+        for h, v in r["memory"].items():
+            out.append(
+                f"| {h} h | {v['peak_mb']:.0f} | {v['seconds']:.0f} | {v['rtf']:.3f} | {v['rtf_cpu_2']:.3f} |"
+            )
+        out.append("")
+    if "clips" in r:
+        out += [
+            "### WER per clip (default configuration)",
+            "",
+            "| clip | WER | output |",
+            "|---|---|---|",
+        ]
+        for c in r["clips"]:
+            out.append(f"| {c['clip']} | {100 * c['wer']:.1f}% | {c['hyp'].strip()[:90]} |")
+        out.append("")
+    if "speakers" in r:
+        out += [
+            "### Speaker attribution (share of words given to a speaker talking then)",
+            "",
+            "| clip | method | words | best mapping | as named | wall s |",
+            "|---|---|---|---|---|---|",
+        ]
+        for v in r["speakers"]:
+            if "words" in v:
+                out.append(
+                    f"| {v['clip']} | {v['method']} | {v['words']} | {100 * v['best_mapping']:.1f}% | "
+                    f"{100 * v['as_named']:.1f}% | {v['seconds']:.1f} |"
+                )
+            else:
+                out.append(
+                    f"| {v['clip']} | {v['method']} | {v['text']} | | | {v['seconds']:.1f} |"
+                )
+        out.append("")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--speed-min", type=float, default=10.0)
@@ -326,9 +395,13 @@ def main() -> None:
     parser.add_argument("--json", default="/tmp/bench_transcribe.json")
     parser.add_argument("--work", default="/tmp/bench_transcribe")
     parser.add_argument("--memory-child")
+    parser.add_argument("--render", action="store_true", help="print the JSON as markdown")
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
+        return
+    if args.render:
+        sys.stdout.write(render(json.loads(Path(args.json).read_text())) + "\n")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     work = Path(args.work)
