@@ -362,7 +362,7 @@ def test_automatic_chapters_find_the_topics(speakers: bool) -> None:
     for chapter, words in zip(body, vocab, strict=True):
         title_words = set(chapter.title.lower().replace(" and ", " ").split())
         assert title_words and title_words <= words, chapter.title
-        assert chapter.title == chapter.title.title() and len(chapter.title) <= 48
+        assert title_case(chapter.title) and len(chapter.title) <= 48
         assert "siobhan" not in chapter.title.lower()
     assert len({c.title for c in body}) == len(body)
 
@@ -386,9 +386,48 @@ def test_automatic_chapters_respect_the_minimum_length_and_count() -> None:
     short, _ = transcript(turns[:8], gap=0.6)
     one = chapters_for(episode(), short, duration=0, timeline=Timeline(content=short.duration))
     assert len(one.chapters) == 1 and one.chapters[0].start == 0.0
+    assert one.chapters[0].title == "District nursing"  # the whole episode: its own title
 
 
 def test_automatic_chapters_without_a_transcript_warn_and_make_one_chapter() -> None:
     result = chapters_for(episode(), None, duration=0, timeline=Timeline(content=300.0))
     assert [c.title for c in result.chapters] == ["District nursing"]
     assert "need a transcript" in result.warnings[0]
+
+
+def test_a_question_asked_out_of_the_planned_order_is_reported() -> None:
+    tr, starts = transcript(INTERVIEW)
+    tl = Timeline(content=tr.duration)
+    swapped = [QUESTIONS[0], QUESTIONS[3], QUESTIONS[1], QUESTIONS[2]]
+    result = chapters_for(episode(questions=swapped), tr, duration=0, timeline=tl)
+    assert len(result.warnings) == 1
+    assert "questions[1] 'What advice would you give" in result.warnings[0]
+    assert "out of the planned order" in result.warnings[0]
+    assert [c.title for c in result.chapters][1:] == [
+        "What made you want to become a district nurse?", "A typical day",
+        "What's the hardest part of your job?"]
+
+
+def test_explicit_chapters_win_over_questions_with_a_warning() -> None:
+    cfg = episode(chapters=[{"start": 0, "title": "All of it"}], questions=QUESTIONS)
+    result = chapters_for(cfg, None, duration=0, timeline=Timeline(content=60.0))
+    assert [c.title for c in result.chapters] == ["All of it"]
+    assert result.warnings == ("episode.yaml: questions: ignored because chapters are listed",)
+
+
+def test_question_title_too_long_is_an_error_naming_the_question() -> None:
+    tr, _ = transcript(INTERVIEW)
+    qs = [{"text": "What made you want to become a district nurse?", "title": "t" * 130}]
+    with pytest.raises(ChapterError, match=r"episode.yaml: questions\[0\] .*130 characters"):
+        chapters_for(episode(questions=qs), tr, duration=0, timeline=Timeline(content=60.0))
+
+
+def test_a_title_naming_a_redacted_term_is_a_warning() -> None:
+    cfg = episode(chapters=[{"start": 0, "title": "Life on Willow Ward"}], redact=["Willow Ward"])
+    result = chapters_for(cfg, None, duration=0, timeline=Timeline(content=60.0))
+    assert "names 'Willow Ward', which is listed under redact" in result.warnings[0]
+
+
+def title_case(title: str) -> bool:
+    """'Night Shift and Sleep': every word capitalised but 'and'."""
+    return all(w == "and" or w[:1].isupper() for w in title.split())

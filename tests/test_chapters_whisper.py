@@ -270,7 +270,7 @@ def test_automatic_chapters_on_a_synthesised_interview(topical_interview) -> Non
         # titles: Title Case words said in that topic
         for title, topic in zip(titles, TOPIC_TURNS, strict=True):
             said = " ".join(text for _, text in topic).lower()
-            assert 1 <= len(title) <= 48 and title == title.title()
+            assert 1 <= len(title) <= 48 and title_case(title)
             for word in title.lower().split():
                 assert word == "and" or word in said, (title, said)
     # with the defaults (one chapter per 150 s at most) the same interview gets one boundary
@@ -314,3 +314,8 @@ def test_sample_episode_questions_are_found(tmp_path: Path) -> None:
         "Getting home", "Advice for people waiting"]
     for chapter, truth in zip(result.chapters[1:], (15, 31, 46, 60), strict=True):
         assert abs(chapter.start - truth) <= 2.0, (chapter, truth)
+
+
+def title_case(title: str) -> bool:
+    """'Night Shift and Sleep': every word capitalised but 'and'."""
+    return all(w == "and" or w[:1].isupper() for w in title.split())

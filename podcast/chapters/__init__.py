@@ -95,8 +95,11 @@ def _from_questions(config: EpisodeConfig, transcript: Transcript | None, hosts:
     for p in placements:
         q = config.questions[p.question]
         if p.start is None:
-            warnings.append(f"{where}: questions[{p.question}] {_short(q.text)!r}: not found in "
-                            f"the transcript (best match {p.score:.0%}, needs {THRESHOLD:.0%}); "
+            why = (f"matched only at {clock(p.out_of_order)} in the transcript, out of the "
+                   "planned order (check the order of questions:)" if p.out_of_order is not None
+                   else f"not found in the transcript (best match {p.score:.0%}, needs "
+                   f"{THRESHOLD:.0%})")
+            warnings.append(f"{where}: questions[{p.question}] {_short(q.text)!r}: {why}; "
                             "no chapter made for it")
             continue
         body.append(Chapter(p.start, q.title or title_from_question(q.text)))
@@ -122,6 +125,8 @@ def _automatic(config: EpisodeConfig, transcript: Transcript | None, content: fl
     exclude = frozenset(w for term in private for n in split_words(term) for w in (n, stem(n)))
     found = auto_chapters(words, content, interviewer_ids=hosts, options=options,
                           exclude=exclude)
+    if len(found) == 1:  # one chapter is the whole episode: it has a title already
+        return [Chapter(0.0, config.title)]
     return [Chapter(start, title) for start, title in found]
 
 

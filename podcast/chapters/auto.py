@@ -255,6 +255,11 @@ def titles(words: Sequence[TimedWord], starts: Sequence[float], *,
     return tuple(out)
 
 
+def _title_case(terms: list[tuple[str, ...]], surface: dict[str, str]) -> str:
+    """[('night', 'shift'), ('sleep',)] -> 'Night Shift and Sleep'."""
+    return " and ".join(" ".join(surface[s] for s in t).title() for t in terms)
+
+
 def _compose(terms: list[tuple[float, tuple[str, ...]]], surface: dict[str, str],
              earlier: list[str]) -> str:
     picked: list[tuple[str, ...]] = []
@@ -264,11 +269,11 @@ def _compose(terms: list[tuple[float, tuple[str, ...]]], surface: dict[str, str]
             continue
         picked.append(term)
         used |= set(term)
-        title = " and ".join(" ".join(surface[s] for s in t) for t in picked).title()
+        title = _title_case(picked, surface)
         if len(picked) >= 2 and title not in earlier or len(title) > MAX_TITLE_CHARS:
             break
     while picked:
-        title = " and ".join(" ".join(surface[s] for s in t) for t in picked).title()
+        title = _title_case(picked, surface)
         if len(title) <= MAX_TITLE_CHARS:
             return title
         picked.pop()

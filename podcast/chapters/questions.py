@@ -62,6 +62,8 @@ class Placement:
     question: int  # index into the questions
     start: float | None  # None: not found
     score: float  # best score seen (of the chosen candidate, or the best rejected one)
+    # not placed although it matched here: the match was out of the planned order
+    out_of_order: float | None = None
 
 
 def idf_weights(words: Sequence[TimedWord]) -> dict[str, float]:
@@ -265,9 +267,13 @@ def place(questions: Sequence[str], words: Sequence[TimedWord],
             chosen[items[k][0]] = items[k][1]
             k = back[k]
     out = []
-    for qi, (_, best_seen) in enumerate(found):
+    for qi, (cands, best_seen) in enumerate(found):
         c = chosen.get(qi)
-        out.append(Placement(qi, c.start if c else None, c.score if c else best_seen))
+        if c is not None:
+            out.append(Placement(qi, c.start, c.score))
+        else:
+            top = max(cands, key=lambda x: x.rank, default=None)
+            out.append(Placement(qi, None, best_seen, top.start if top else None))
     return tuple(out)
 
 
