@@ -7,20 +7,22 @@ stays fast):
     render_site(project, episodes, out_dir) -> tuple[Path, ...]      podcast.site.render
     render_waveform(audio_path, chapters, duration, out_png) -> Path  podcast.site.waveform
     write_report(reports_dir, episode, ...) -> Path                  podcast.site.report
-    serve(directory, host="127.0.0.1", port=8000) -> None            podcast.site.serve
+
+and the preview server from its module (the module and the function share the name `serve`):
+
+    from podcast.site.serve import serve   # serve(directory, host="127.0.0.1", port=8000)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["render_site", "render_waveform", "serve", "write_report"]
+__all__ = ["render_site", "render_waveform", "write_report"]
 
 _HOMES = {
     "render_site": "render",
     "render_waveform": "waveform",
     "write_report": "report",
-    "serve": "serve",
 }
 
 
