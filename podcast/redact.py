@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 
 from .models import Redaction, Segment, Transcript, Word
 
-PAD_S = 0.30  # seconds of padding before and after each redacted run (see docs/consent.md)
+PAD_S = 0.40  # seconds of padding before and after each redacted run (see docs/consent.md)
+GAP_S = 1.0  # a pause next to a redacted word is muted up to this long (up to the next word)
 MIN_S = 0.30  # shortest mute: Whisper sometimes gives a word almost no duration
 REPLACEMENT = "[redacted]"
 
@@ -67,6 +68,7 @@ class _Tok:
     start: float
     end: float
     timed: bool
+    estimated: bool = False  # a word whose time was interpolated, not heard (probability 0)
 
 
 # ------------------------------------------------------------------------ tokens
@@ -76,7 +78,10 @@ def _tokens(transcript: Transcript) -> list[_Tok]:
     out = []
     for si, seg in enumerate(transcript.segments):
         if seg.words:
-            out += [_Tok(si, wi, w.text, w.start, w.end, True) for wi, w in enumerate(seg.words)]
+            out += [
+                _Tok(si, wi, w.text, w.start, w.end, True, w.probability == 0.0)
+                for wi, w in enumerate(seg.words)
+            ]
             continue
         pieces = list(re.finditer(r"\S+", seg.text))
         n = max(len(seg.text), 1)
@@ -136,6 +141,7 @@ TENS = {
     "ninety": "9",
 }
 REPEAT = {"double": 2, "treble": 3, "triple": 3}
+HOMOPHONES = {"to": "2", "too": "2", "for": "4"}
 SEPARATORS = {"-", "–", "—", "/", "dash", "hyphen"}
 DIGITS_RE = re.compile(r"^\+?[0-9oO]*[0-9][0-9oO]*(?:[-./()][0-9oO]+)*$")
 
@@ -202,6 +208,11 @@ def _digit_stream(toks: Sequence[_Tok]) -> list[str | None]:
             and cleans[i + 1] not in ("oh", "o")
         ):
             ds[i] = TENS[cleans[i]]  # "forty" "eight" -> 4, 8
+    # "to", "too", "for" between two digits are Whisper's spelling of 2 and 4
+    for i, c in enumerate(cleans):
+        if c in HOMOPHONES and ds[i] is None and 0 < i < len(ds) - 1:
+            if ds[i - 1] and ds[i + 1] and ds[i - 1] != "+" and ds[i + 1] != "+":
+                ds[i] = HOMOPHONES[c]
     # a separator or '+' only counts between digits
     for i, d in enumerate(ds):
         if d in ("", "+"):
@@ -260,10 +271,71 @@ def _find_numbers(toks: Sequence[_Tok]) -> list[tuple[str, list[int]]]:
             elif nhs_number_valid(acc):
                 best = ("nhs_number", j)
         if best:
-            found.append((best[0], list(range(i, best[1] + 1))))
-            i = best[1] + 1
+            lo, hi = _whole_run(ds, i, best[1])
+            found.append((best[0], list(range(lo, hi + 1))))
+            i = hi + 1
         else:
             i += 1
+    return found + _numbers_in_context(toks, ds, {j for _, idx in found for j in idx})
+
+
+def _whole_run(ds: Sequence[str | None], lo: int, hi: int) -> tuple[int, int]:
+    """The whole run of number words around [lo, hi]: Whisper may have heard a digit too many
+    and a match can stop short of the last digits actually said."""
+    while lo > 0 and ds[lo - 1] is not None:
+        lo -= 1
+    while hi + 1 < len(ds) and ds[hi + 1] is not None:
+        hi += 1
+    return lo, hi
+
+
+def _year(d: str | None) -> bool:
+    return bool(d and re.fullmatch(r"(19|20)\d\d", d))
+
+
+PHONE_WORDS = frozenset("phone mobile telephone landline call ring tel cell".split())
+NUMBER_WORDS = frozenset(("number", "num"))
+CONTEXT_WINDOW = 15  # words after "number"/"phone" searched for a misheard number
+CONTEXT_DIGITS = 7  # digits in the window that make it a number someone read out
+
+
+def _numbers_in_context(
+    toks: Sequence[_Tok], ds: Sequence[str | None], taken: set[int]
+) -> list[tuple[str, list[int]]]:
+    """Numbers read out after "NHS number", "my number is", "phone", "mobile", ... that fail
+    the checks (Whisper dropped or misheard a digit): 9 of 10 right digits still identify.
+    Within CONTEXT_WINDOW words of such a word, when the number words hold CONTEXT_DIGITS
+    digits or more, every run of 3 or more digits is redacted."""
+    cleans = [_clean(t.raw) for t in toks]
+    found: list[tuple[str, list[int]]] = []
+    done: set[int] = set(taken)
+    for k, c in enumerate(cleans):
+        nhs_no = c == "no" and k > 0 and cleans[k - 1] == "nhs"
+        if c not in PHONE_WORDS and c not in NUMBER_WORDS and not nhs_no:
+            continue
+        window = range(k + 1, min(k + 1 + CONTEXT_WINDOW, len(toks)))
+        runs: list[list[int]] = []
+        j = window.start
+        while j < window.stop:
+            if not ds[j]:
+                j += 1
+                continue
+            lo, hi = _whole_run(ds, j, j)
+            # years ("in 2019, 2020") are not part of a number read out
+            kept = [i for i in range(max(lo, window.start), hi + 1) if not _year(ds[i])]
+            if kept:
+                runs.append(kept)
+            j = hi + 1
+        digits = [sum(len((ds[i] or "").replace("+", "")) for i in run) for run in runs]
+        if sum(digits) < CONTEXT_DIGITS:
+            continue
+        for run, n in zip(runs, digits, strict=True):
+            idx = [i for i in run if i not in done]
+            if n >= 3 and idx:
+                first = next((ds[i] for i in run if ds[i]), "")
+                phoney = c in PHONE_WORDS or (first or "").startswith(("0", "+"))
+                found.append(("phone" if phoney else "nhs_number", idx))
+                done.update(idx)
     return found
 
 
@@ -503,11 +575,28 @@ def _merge(found: list[tuple[str, list[int]]]) -> list[tuple[str, list[int]]]:
     return out
 
 
+def _anchors(
+    transcript: Transcript, toks: Sequence[_Tok], lo: int, hi: int, start: float, end: float
+) -> tuple[float, float]:
+    """Interpolated word times are guesses: widen to the nearest words that were really heard
+    (or to the segment's edges when there are none)."""
+    k = lo - 1
+    while k >= 0 and toks[k].estimated:
+        k -= 1
+    first = transcript.segments[toks[lo].seg].start if k < 0 else toks[k].end
+    k = hi + 1
+    while k < len(toks) and toks[k].estimated:
+        k += 1
+    last = transcript.segments[toks[hi].seg].end if k >= len(toks) else toks[k].start
+    return min(start, first), max(end, last)
+
+
 def _redaction(
     transcript: Transcript, toks: Sequence[_Tok], reason: str, idx: list[int]
 ) -> WordRedaction:
     chosen = [toks[i] for i in idx]
-    if all(t.timed for t in chosen):
+    timed = all(t.timed for t in chosen)
+    if timed:
         start, end = min(t.start for t in chosen), max(t.end for t in chosen)
     else:  # no word timings: mute every segment involved, whole
         segs = [transcript.segments[t.seg] for t in chosen]
@@ -515,7 +604,17 @@ def _redaction(
     if end - start < MIN_S:
         mid = (start + end) / 2
         start, end = mid - MIN_S / 2, mid + MIN_S / 2
-    start, end = max(0.0, start - PAD_S), end + PAD_S
+    prev = toks[min(idx) - 1] if min(idx) > 0 else None
+    nxt = toks[max(idx) + 1] if max(idx) + 1 < len(toks) else None
+    if timed and any(t.estimated for t in chosen):
+        start, end = _anchors(transcript, toks, min(idx), max(idx), start, end)
+    new_start, new_end = start - PAD_S, end + PAD_S
+    # the pause before and after is silence: mute it too, up to the neighbouring word
+    if timed and prev is not None and prev.timed:
+        new_start = min(new_start, max(prev.end, start - GAP_S))
+    if timed and nxt is not None and nxt.timed:
+        new_end = max(new_end, min(nxt.start, end + GAP_S))
+    start, end = max(0.0, new_start), new_end
     if transcript.duration > 0:
         end = min(end, transcript.duration)
     return WordRedaction(
