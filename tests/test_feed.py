@@ -126,6 +126,14 @@ def test_podcastparser_reads_every_episode(published, pp):
     assert pp["link"] == BASE
 
 
+def test_declaration_first_and_official_namespace(published):
+    data = published[3].read_bytes()
+    assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<rss ")
+    root = etree.fromstring(data)
+    assert root.nsmap["podcast"] == "https://podcastindex.org/namespace/1.0"
+    assert root.nsmap["psc"] == "http://podlove.org/simple-chapters"
+
+
 def test_channel_tags(published):
     project, episodes, out, path = published
     root = etree.parse(str(path)).getroot()
