@@ -327,6 +327,16 @@ def test_search_within_a_transcript(visit: Visit) -> None:
     page.press("#search-transcript", "Enter")
     assert page.text_content(".search__status") == "No paragraphs found for “heart nurses”"
     assert page.locator("mark").count() == 0
+    page.fill("#search-transcript", "clinic")
+    page.press("#search-transcript", "Enter")
+    assert page.locator("mark").count() == 4  # two in the transcript, two in the results
+    page.fill("#search-transcript", "")  # an empty search clears the marks and the results
+    page.press("#search-transcript", "Enter")
+    assert page.locator("mark").count() == 0 and page.locator(".search__results li").count() == 0
+    assert (
+        page.text_content("#p2 .transcript__text")
+        == "Thanks Asha, glad to be here at the heart clinic."
+    )
 
 
 def test_search_across_all_episodes(visit: Visit) -> None:

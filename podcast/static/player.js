@@ -145,8 +145,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       self.clear();
-      var query = input.value.trim();
-      if (query) { run(query, self); }
+      run(input.value.trim(), self); /* an empty search clears the marks */
     });
     input.addEventListener("search", function () { if (!input.value.trim()) { self.clear(); run("", self); } });
     root.hidden = false;
