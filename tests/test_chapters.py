@@ -431,3 +431,10 @@ def test_a_title_naming_a_redacted_term_is_a_warning() -> None:
 def title_case(title: str) -> bool:
     """'Night Shift and Sleep': every word capitalised but 'and'."""
     return all(w == "and" or w[:1].isupper() for w in title.split())
+
+
+def test_redaction_markers_are_not_words() -> None:
+    tr, _ = transcript([("host", "So [redacted], tell me about [redacted] and the [Music] ward.")])
+    words = [w.norm for w in timed_words(tr)]
+    assert words == ["so", "tell", "me", "about", "and", "the", "ward"]
+    assert timed_words(tr)[0].sentence_start

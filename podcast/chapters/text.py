@@ -28,6 +28,7 @@ _NUMBERS = {
 }
 SENTENCE_END = (".", "?", "!")
 SENTENCE_PAUSE = 1.0
+_MARKER = re.compile(r"[\[(][^\])]*[\])][.,;:?!]*")
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ def timed_words(transcript: Transcript | None) -> tuple[TimedWord, ...]:
     pending = False  # a sentence start on a token with no word in it ("-") moves on
     for i, (text, start, end_, speaker, index) in enumerate(raw):
         pending = pending or starts[i]
+        if _MARKER.fullmatch(text.strip()):  # "[redacted]", "[Music]": not words anyone said
+            continue
         for norm in split_words(text):
             out.append(TimedWord(text, norm, stem(norm), float(start), float(end_), speaker,
                                  index, pending, questions[i]))
