@@ -202,6 +202,8 @@ def test_duplicate_guids(out):
     ("<itunes:episode>1</itunes:episode>", "<itunes:episode>0</itunes:episode>",
      "itunes-episode"),
     ("</channel>", "<item><title>x</title></channel>", "well-formed"),
+    ('url="https://example.org/podcast/01-welcome/01-welcome.mp3"',
+     'url="https://elsewhere.example/01-welcome.mp3"', "enclosure"),
 ])
 def test_each_broken_rule_is_reported(out, old, new, rule):
     project, episodes, folder = out

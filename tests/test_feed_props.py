@@ -84,6 +84,7 @@ def test_any_text_round_trips(base, show_title, ep_title, description, host, gue
 
     # lxml: exact values
     assert root.findtext("channel/title") == show.title
+    assert root.findtext("channel/{http://www.itunes.com/dtds/podcast-1.0.dtd}author") == author
     assert item.findtext("title") == episode.title
     assert [p.text for p in item.findall(f"{PC}person")] == [host, guest]
     assert item.find(f"{PSC}chapters/{PSC}chapter").get("title") == chapter
@@ -105,6 +106,7 @@ def test_any_text_round_trips(base, show_title, ep_title, description, host, gue
     # podcastparser (gPodder): titles squash whitespace; chapters verbatim
     squash = " ".join
     assert pp["title"] == squash(show.title.split())
+    assert pp["itunes_author"] == squash(author.split())
     assert pp["episodes"][0]["title"] == squash(episode.title.split())
     assert pp["episodes"][0]["chapters"][0]["title"] == chapter
 

@@ -212,7 +212,12 @@ class FeedChecker:
             return None
         if enc.get("type") != "audio/mpeg":
             self.error(w, "enclosure-type", f"type is {enc.get('type')!r}", "use audio/mpeg")
-        path = self.file_for(enc.get("url", ""))
+        url = enc.get("url", "")
+        if not url.startswith(self.project.show.base_url):
+            self.error(w, "enclosure", f"{url!r} is not under base_url "
+                       f"{self.project.show.base_url}", "publish again")
+            return None
+        path = self.file_for(url)
         if path is None or not path.is_file():
             return None  # reported by the URL rule
         size = path.stat().st_size
