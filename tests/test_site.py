@@ -392,3 +392,22 @@ def test_fragment_and_size_formats() -> None:
     assert fmt.fragment_time(1e-9) == "0"
     assert fmt.file_size(500) == "500 bytes" and fmt.file_size(1536) == "2 KB"
     assert fmt.file_size(3_400_000) == "3.2 MB"
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{% if %}", r"_footer.html, line 1: cannot render"),
+        ("{{ show.no_such_field }}", r"cannot render .*no_such_field"),
+    ],
+)
+def test_broken_theme_template_is_a_clear_error(
+    tmp_path: Path, template: str, message: str
+) -> None:
+    from podcast.errors import PodcastError
+
+    theme = tmp_path / "show" / "broken"
+    theme.mkdir(parents=True)
+    (theme / "_footer.html").write_text(template, encoding="utf-8")
+    with pytest.raises(PodcastError, match=message):
+        build(tmp_path, theme="broken")

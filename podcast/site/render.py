@@ -223,7 +223,18 @@ def _root(view: EpisodeView) -> str:
 
 
 def _page(env: Any, template: str, common: dict, *, root: str, page: str, **extra: Any) -> str:
+    """Render one page. A broken template (usually a theme's) becomes a PodcastError naming
+    the template and line."""
+    import jinja2
+
     canonical = common["show"].base_url + (page.removesuffix("index.html") if page else "")
-    return env.get_template(template).render(
-        **common, root=root, page=page, canonical=canonical, **extra
-    )
+    try:
+        return env.get_template(template).render(
+            **common, root=root, page=page, canonical=canonical, **extra
+        )
+    except jinja2.TemplateError as e:
+        where = getattr(e, "filename", None) or getattr(e, "name", None) or template
+        line = f", line {e.lineno}" if getattr(e, "lineno", None) else ""
+        raise PodcastError(
+            f"{where}{line}: cannot render {page or 'index.html'}: {e.message or e}"
+        ) from e
