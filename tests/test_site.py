@@ -411,3 +411,19 @@ def test_broken_theme_template_is_a_clear_error(
     (theme / "_footer.html").write_text(template, encoding="utf-8")
     with pytest.raises(PodcastError, match=message):
         build(tmp_path, theme="broken")
+
+
+def test_a_show_with_no_episodes_yet(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "show")
+    out = tmp_path / "feed"
+    written = render_site(project, (), out)
+    assert {p.relative_to(out).as_posix() for p in written} >= {
+        "index.html",
+        "accessibility.html",
+        "search-index.js",
+        "static/style.css",
+    }
+    doc = parse(out / "index.html")
+    assert "No episodes have been published yet." in texts(doc, "//p")
+    assert not doc.xpath("//div[@data-search]")
+    assert "fully compliant" in parse(out / "accessibility.html").text_content()
