@@ -438,3 +438,13 @@ def test_redaction_markers_are_not_words() -> None:
     words = [w.norm for w in timed_words(tr)]
     assert words == ["so", "tell", "me", "about", "and", "the", "ward"]
     assert timed_words(tr)[0].sentence_start
+
+
+def test_short_questions_are_found_by_their_words_in_order() -> None:
+    filler = [("guest", "You know how it is, you just get on with it and you see how you feel.")]
+    turns = filler * 120 + [("host", "And how are you now?"), ("guest", "Much better, thanks."),
+                            ("host", "What helped most?"), ("guest", "My family, every day.")]
+    tr, starts = transcript(turns)
+    got = place(["How are you now?", "What helped most?", "Why?"], timed_words(tr), ("host",))
+    assert [p.start for p in got[:2]] == pytest.approx([starts[-4], starts[-2]], abs=0.01)
+    assert got[2].start is None  # one word cannot be placed

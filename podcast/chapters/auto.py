@@ -1,12 +1,14 @@
 """Automatic chapters: topic shifts, pauses and the host's questions; titles from the words.
 
 Boundaries may fall only where a sentence starts. At each one the TF-IDF vectors of the
-content words just before and just after are compared (TextTiling's "block comparison");
-a dip in that similarity, measured as TextTiling's depth score, is a topic shift. A long
-pause before the sentence, and a host starting to speak with a question, add to the score.
-The strongest boundaries are kept, at least `min_length` apart and no more than one per
-`seconds_per_chapter`. Each chapter's title is its most distinctive key phrase (two content
-words said together at least twice) or keywords, in Title Case.
+content words just before and just after are compared, at three block sizes (TextTiling's
+"block comparison"); a dip in that similarity, measured as TextTiling's depth score, is a
+topic shift. A long pause before the sentence and a question add to the score. When the
+speakers are known, only the places where a host takes the floor are candidates, scored by
+how far the similarity there falls below its typical value. The strongest boundaries are
+kept, at least `min_length` apart and no more than one per `seconds_per_chapter`. Each
+chapter's title is its most distinctive key phrase (two content words said together at
+least twice) or keywords, in Title Case.
 """
 
 from __future__ import annotations

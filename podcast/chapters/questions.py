@@ -1,14 +1,19 @@
 """Find where the interviewer asked each planned question.
 
-Each question is reduced to its content stems, each weighted by its inverse document
-frequency over the transcript's sentences (a word said everywhere tells us little). A
-window of transcript words slides along the transcript; its score is the share of the
-question's weight whose stems occur in the window (a word Whisper spelled slightly
-differently counts at a discount). The best few non-overlapping windows per question are
-candidates; a candidate spoken by a host, or inside a sentence ending with '?', ranks
-higher. Dynamic programming then picks at most one candidate per question so that the
-questions keep their planned order and the total score is highest. A question with no
-candidate at or above the threshold is reported, never guessed.
+Each question is reduced to its content stems (stopwords removed), each weighted by its
+inverse document frequency over the transcript's sentences: a word said everywhere tells
+us little. At every word, a window of about 1.5 times the question's length that stays
+inside one sentence is scored two ways, and the better counts:
+
+* the share of the question's weight whose stems occur in the window (a word Whisper
+  spelled slightly differently counts at 70 %);
+* the share of all the question's words (stopwords too) said in order, at 90 %.
+
+The best windows, one per sentence, are a question's candidates; one spoken by a host or
+in a sentence ending with '?' ranks higher, one spoken by someone else lower. Dynamic
+programming then picks at most one candidate per question so that the questions keep their
+planned order and the total rank is highest. A question with no candidate at or above the
+threshold is reported, never guessed.
 """
 
 from __future__ import annotations
@@ -205,13 +210,13 @@ def _sequence_scores(q_words: Sequence[str], words: Sequence[TimedWord], content
     if size < 3:
         return seq, first
     norms = [w.norm for w in words]
-    if anchored:
+    if anchored:  # every place one of the question's words is said (short questions)
         wanted = set(q_words)
         where = np.flatnonzero([w in wanted for w in norms])
-    else:
+    else:  # the places with the most content words of the question
         where = np.flatnonzero(content >= SEQUENCE_GATE)
-    if len(where) > SEQUENCE_POSITIONS:
-        where = where[np.argsort(-content[where], kind="stable")[:SEQUENCE_POSITIONS]]
+        if len(where) > SEQUENCE_POSITIONS:
+            where = where[np.argsort(-content[where], kind="stable")[:SEQUENCE_POSITIONS]]
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(list(q_words))
     for i in where:
