@@ -78,8 +78,9 @@ def _tokens(transcript: Transcript) -> list[_Tok]:
     out = []
     for si, seg in enumerate(transcript.segments):
         if seg.words:
+            spread = _spread_times(seg)
             out += [
-                _Tok(si, wi, w.text, w.start, w.end, True, w.probability == 0.0)
+                _Tok(si, wi, w.text, w.start, w.end, True, spread or w.probability == 0.0)
                 for wi, w in enumerate(seg.words)
             ]
             continue
@@ -91,6 +92,20 @@ def _tokens(transcript: Transcript) -> list[_Tok]:
             b = seg.start + span * m.end() / n
             out.append(_Tok(si, wi, m.group(), a, b, False))
     return out
+
+
+def _spread_times(seg: Segment) -> bool:
+    """Word times shared out over a cue by length (a transcript file without word times) rather
+    than heard: the words tile the cue exactly, all with probability 1."""
+    w = seg.words
+    if len(w) < 2 or any(x.probability != 1.0 for x in w):
+        return False
+    eps = 1e-6
+    return (
+        abs(w[0].start - seg.start) < eps
+        and abs(w[-1].end - seg.end) < eps
+        and all(abs(a.end - b.start) < eps for a, b in zip(w, w[1:], strict=False))
+    )
 
 
 EDGE = "\"'“”‘’()[]{}<>,.;:!?…*"
@@ -580,15 +595,16 @@ def _anchors(
 ) -> tuple[float, float]:
     """Interpolated word times are guesses: widen to the nearest words that were really heard
     (or to the segment's edges when there are none)."""
+    seg_lo, seg_hi = transcript.segments[toks[lo].seg], transcript.segments[toks[hi].seg]
     k = lo - 1
-    while k >= 0 and toks[k].estimated:
+    while k >= 0 and toks[k].estimated and toks[k].seg == toks[lo].seg:
         k -= 1
-    first = transcript.segments[toks[lo].seg].start if k < 0 else toks[k].end
+    first = toks[k].end if k >= 0 and not toks[k].estimated else seg_lo.start
     k = hi + 1
-    while k < len(toks) and toks[k].estimated:
+    while k < len(toks) and toks[k].estimated and toks[k].seg == toks[hi].seg:
         k += 1
-    last = transcript.segments[toks[hi].seg].end if k >= len(toks) else toks[k].start
-    return min(start, first), max(end, last)
+    last = toks[k].start if k < len(toks) and not toks[k].estimated else seg_hi.end
+    return min(start, max(first, seg_lo.start - GAP_S)), max(end, min(last, seg_hi.end + GAP_S))
 
 
 def _redaction(

@@ -385,7 +385,11 @@ def test_pauses_next_to_a_redaction_are_muted_up_to_the_next_word() -> None:
 
 
 def test_short_words_get_a_minimum_mute() -> None:
-    w = (Word(1.0, 1.0, " hi"), Word(1.0, 1.02, " Bloggs"), Word(1.02, 1.3, " there"))
+    w = (
+        Word(1.0, 1.0, " hi", 0.9),
+        Word(1.0, 1.02, " Bloggs", 0.9),
+        Word(1.02, 1.3, " there", 0.9),
+    )
     t = Transcript((Segment(1.0, 1.3, "".join(x.text for x in w), words=w),), "en", duration=5)
     (r,) = find_redactions(t, terms=["Bloggs"], speakers_unnamed=())
     assert r.end - r.start == pytest.approx(MIN_S + 2 * PAD_S)
@@ -468,3 +472,24 @@ def test_interpolated_word_times_widen_to_the_heard_neighbours() -> None:
     (r,) = find_redactions(t, terms=[], speakers_unnamed=["Jo Bloggs"])
     assert r.start <= 0.9 - PAD_S + 1e-9 and r.end >= 4.0 + PAD_S - 1e-9
     assert apply_redactions(t, (r,)).segments[0].text == " I saw [redacted] today then"
+
+
+def test_word_times_shared_out_over_a_cue_count_as_guesses() -> None:
+    """A VTT file without word times: the reader shares the cue out by length, probability 1.
+    Those times are guesses, so the whole cue is muted."""
+    texts = ["My", "number", "is", "07700", "900123", "and", "more", "words", "after", "it"]
+    t0, t1 = 10.0, 16.0
+    total = sum(len(x) + 1 for x in texts)
+    words, acc = [], 0
+    for x in texts:
+        a = t0 + (t1 - t0) * acc / total
+        acc += len(x) + 1
+        words.append(Word(a, t0 + (t1 - t0) * acc / total, " " + x))
+    seg = Segment(t0, t1, "".join(w.text for w in words), words=tuple(words))
+    t = Transcript((Segment(0.0, 9.0, " Before."), seg), "en", duration=20.0)
+    (r,) = find_redactions(t, terms=(), speakers_unnamed=())
+    assert r.start <= t0 - PAD_S + 1e-9 and r.end >= t1 + PAD_S - 1e-9
+    assert (
+        apply_redactions(t, (r,)).segments[1].text
+        == " My number is [redacted] and more words after it"
+    )
