@@ -233,6 +233,8 @@ def test_sharing_tags(sample_site) -> None:
     assert meta("og:image") == "https://example.nhs.uk/podcast/artwork.png"
     assert meta("og:url") == "https://example.nhs.uk/podcast/01-cardiology/"
     assert meta("og:title") == "Inside the heart clinic"
+    assert meta("og:audio") == "https://example.nhs.uk/podcast/01-cardiology/01-cardiology.mp3"
+    assert meta("article:published_time") == "2026-10-01"
     index = parse(out / "index.html")
     assert index.xpath("//link[@rel='canonical']/@href") == ["https://example.nhs.uk/podcast/"]
     assert index.xpath("//title")[0].text_content() == "Clinic Voices"
