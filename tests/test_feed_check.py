@@ -54,6 +54,13 @@ def test_category_errors_are_case_sensitive_with_hints(cat, sub, field, hint):
         assert "belongs to 'Health & Fitness'" in message
 
 
+def test_wrong_case_category_and_sub_category_both_reported():
+    problems = check_category("Health & fitness", "Mental health")
+    assert [(f, fix) for f, _, fix in problems] == [
+        ("category", "did you mean 'Health & Fitness'?"),
+        ("subcategory", "did you mean 'Mental Health'?")]
+
+
 def test_valid_categories_pass():
     assert check_category("Health & Fitness", "Mental Health") == []
     assert check_category("True Crime", None) == []

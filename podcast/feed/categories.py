@@ -26,15 +26,25 @@ def _hint(value: str, choices: list[str]) -> str:
 def check_category(category: str, subcategory: str | None) -> list[tuple[str, str, str]]:
     """Problems as (field, message, fix); empty when the pair is on Apple's list."""
     cats = apple_categories()
+    problems = []
     if category not in cats:
         hint = _hint(category, list(cats))
-        return [(
+        problems.append((
             "category",
             f"'{category}' is not an Apple Podcasts category (names are case-sensitive)",
             hint or "use one of: " + ", ".join(cats),
-        )]
+        ))
+        # check the sub-category against the category the user most likely meant
+        category = next((c for c in cats if c.casefold() == category.casefold()), "")
+        if not category:
+            return problems
     if subcategory is None:
-        return []
+        return problems
+    return problems + _check_sub(cats, category, subcategory)
+
+
+def _check_sub(cats: dict[str, tuple[str, ...]], category: str,
+               subcategory: str) -> list[tuple[str, str, str]]:
     subs = cats[category]
     if subcategory in subs:
         return []
