@@ -302,6 +302,20 @@ def test_missing_mp3_is_an_episode_error(published, tmp_path):
         build_feed(project, (broken,), out)
 
 
+def test_host_roles_map_to_taxonomy_groups(published):
+    from test_feed_support import show_config
+
+    project, episodes, out, path = published
+    show = show_config(hosts=[{"name": "A", "role": "Producer"}, {"name": "B", "role": "Host"},
+                              {"name": "C", "role": "Clinical lead"}])
+    root = etree.fromstring(build_feed(dataclasses.replace(project, show=show), (), out))
+    people = [(p.text, p.get("role"), p.get("group")) for p in
+              root.find("channel").findall(f"{PC}person")]
+    assert people == [("A", "producer", "creative direction"), ("B", "host", "cast"),
+                      ("C", "clinical lead", None)]
+    assert validate_feed(root) == []
+
+
 def test_new_feed_url_and_serial_type(published, tmp_path):
     from test_feed_support import show_config
 

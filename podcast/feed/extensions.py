@@ -32,7 +32,8 @@ class PersonTag:
 def _person(parent, p: PersonTag) -> None:
     el = xml_elem(f"{{{PODCAST_NS}}}person", parent)
     el.attrib["role"] = p.role
-    el.attrib["group"] = p.group
+    if p.group:  # omitted for roles we cannot place in the taxonomy (apps then assume cast)
+        el.attrib["group"] = p.group
     if p.href:
         el.attrib["href"] = p.href
     if p.img:
