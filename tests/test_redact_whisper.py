@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from podcast.models import Segment, Transcript, Word
-from podcast.redact import PAD_S, apply_redactions, find_redactions
+from podcast.redact import GAP_S, apply_redactions, find_redactions
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +118,7 @@ def test_every_sensitive_sound_is_inside_a_redaction(speech, transcript: Transcr
         t0, t1 = first / RATE, last / RATE
         assert r.start <= t0 and r.end >= t1, (r, (t0, t1))
         # but it does not swallow whole sentences either
-        assert t0 - r.start < PAD_S + 0.5 and r.end - t1 < PAD_S + 0.5, (r, (t0, t1))
+        assert t0 - r.start < GAP_S + 0.5 and r.end - t1 < GAP_S + 0.5, (r, (t0, t1))
     # measured on the audio: mute the intervals and no sensitive sample remains
     muted = samples.copy()
     for r in found:
@@ -140,3 +140,25 @@ def test_published_text_has_none_of_them(transcript: Transcript) -> None:
     assert "Hello" in text and "Thank you" in text
     for seg in out.segments:
         assert seg.text == "".join(w.text for w in seg.words)
+
+
+def test_every_published_transcript_format_is_clean(transcript: Transcript, tmp_path: Path) -> None:
+    """Render the redacted transcript in every published format, write them as the pipeline
+    does, and search the files: the name and numbers appear in none of them, in any spelling."""
+    from podcast.leaks import check_published_files, find_text
+    from podcast.transcribe.formats import render_all
+
+    found = find_redactions(transcript, terms=["Margaret Thompson"], speakers_unnamed=[])
+    out = apply_redactions(transcript, found)
+    folder = tmp_path / "feed" / "ep-1"
+    folder.mkdir(parents=True)
+    for kind, text in render_all(out, {"": "Patient"}, offset=2.0, title="Ward stories"):
+        (folder / f"transcript.{kind}").write_text(text, encoding="utf-8")
+    (folder / "ep-1.mp3").write_bytes(b"ID3")
+    needles = ["Margaret", "Thompson", "943 476 5919", "020 7946 0123", "9434765919"]
+    assert find_text(tmp_path / "feed", needles) == []
+    assert check_published_files(tmp_path / "feed", ["ep-1"]) == []
+    # and the scan does see them in the unredacted text (the check can fail)
+    for kind, text in render_all(transcript, {"": "Patient"}, offset=2.0, title="Ward stories"):
+        (folder / f"transcript.{kind}").write_text(text, encoding="utf-8")
+    assert len(find_text(tmp_path / "feed", needles)) >= 5 * 3
