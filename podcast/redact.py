@@ -634,8 +634,8 @@ def _redaction(
     if transcript.duration > 0:
         end = min(end, transcript.duration)
     return WordRedaction(
-        start=round(start, 3),
-        end=round(end, 3),
+        start=round(float(start), 3),
+        end=round(float(end), 3),
         reason=reason,
         replacement=REPLACEMENT,
         words=tuple((t.seg, t.idx) for t in chosen),

@@ -493,3 +493,19 @@ def test_word_times_shared_out_over_a_cue_count_as_guesses() -> None:
         apply_redactions(t, (r,)).segments[1].text
         == " My number is [redacted] and more words after it"
     )
+
+
+def test_times_are_plain_floats_even_from_numpy_word_times() -> None:
+    """faster-whisper gives numpy floats; redactions must serialise to JSON."""
+    import json
+
+    import numpy as np
+
+    w = tuple(
+        Word(np.float64(a), np.float64(a + 0.4), " " + x, 0.9)  # type: ignore[arg-type]
+        for a, x in zip((0.0, 0.5, 1.0), ("call", "07700900123", "now"), strict=True)
+    )
+    t = Transcript((Segment(0.0, 1.4, "".join(x.text for x in w), words=w),), "en")
+    (r,) = find_redactions(t, terms=(), speakers_unnamed=())
+    assert type(r.start) is float and type(r.end) is float
+    json.dumps([r.start, r.end])
