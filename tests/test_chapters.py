@@ -448,3 +448,58 @@ def test_short_questions_are_found_by_their_words_in_order() -> None:
     got = place(["How are you now?", "What helped most?", "Why?"], timed_words(tr), ("host",))
     assert [p.start for p in got[:2]] == pytest.approx([starts[-4], starts[-2]], abs=0.01)
     assert got[2].start is None  # one word cannot be placed
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+VOCAB = ["ward", "night", "insulin", "mentor", "garden", "charity", "rota", "diet", "so",
+         "the", "and", "you", "what", "how", "is", "[redacted]", "twenty", "Maria"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(turns=st.lists(st.tuples(st.sampled_from(["host", "guest", ""]),
+                                st.lists(st.sampled_from(VOCAB), min_size=1, max_size=25),
+                                st.sampled_from([".", "?", ""])), min_size=1, max_size=30),
+       gap=st.floats(0, 4), intro=st.sampled_from([0.0, 0.4, 7.5]),
+       outro=st.sampled_from([0.0, 5.0]),
+       questions=st.lists(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=8),
+                          max_size=5))
+def test_any_transcript_gives_publishable_chapters(turns, gap, intro, outro, questions) -> None:
+    tr, _ = transcript([(s, " ".join(ws) + end) for s, ws, end in turns], gap=gap)
+    tl = Timeline(lead_trim=1.0, intro=intro, content=tr.duration, outro=outro)
+    qs = [{"text": " ".join(q)} for q in questions]
+    from podcast.chapters import AutoOptions
+
+    for cfg, asked in ((episode(questions=qs), qs), (episode(), [])):
+        result = chapters_for(cfg, tr, duration=0, timeline=tl,
+                              options=AutoOptions(min_length=5, seconds_per_chapter=10))
+        chapters = result.chapters
+        validate(chapters, tl.total)  # sorted, >= 1 s apart, inside, titles 1..128 chars
+        assert chapters and chapters[0].start == 0.0
+        assert all(c.end is not None and c.end > c.start for c in chapters)
+        assert all(a.end == b.start for a, b in zip(chapters, chapters[1:], strict=False))
+        assert chapters[-1].end == pytest.approx(tl.total, abs=0.001)
+        if not asked:  # automatic titles never show a redaction marker
+            assert all("redacted" not in c.title.lower() for c in chapters)
+        assert len(result.warnings) <= len(asked) + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(times=st.lists(st.floats(0, 200, allow_nan=False), min_size=1, max_size=8),
+       lead=st.floats(0, 5), intro=st.sampled_from([0.0, 6.0]))
+def test_explicit_chapters_are_shifted_or_refused(times, lead, intro) -> None:
+    tl = Timeline(lead_trim=lead, intro=intro, content=150.0, outro=4.0)
+    cfg = episode(chapters=[{"start": t, "title": f"C{i}"} for i, t in enumerate(times)])
+    try:
+        result = chapters_for(cfg, None, duration=0, timeline=tl)
+    except ChapterError as e:
+        assert str(e).startswith("episode.yaml: chapters[") and e.title == f"C{e.index}"
+        return
+    validate(result.chapters, tl.total)
+    mine = [c for c in result.chapters if c.title.startswith("C")]
+    assert [c.title for c in mine] == [f"C{i}" for i in range(len(times))]
+    expected = [tl.raw_to_published(t) for t in times]
+    if intro == 0.0 and expected[0] < 1.0:
+        expected[0] = 0.0  # no intro chapter: the first chapter starts the file
+    assert [c.start for c in mine] == pytest.approx(expected, abs=0.001)

@@ -173,6 +173,17 @@ def test_question_chapters_within_two_seconds_of_the_truth(question_interview,
     errors = [abs(f - e) for f, e in zip(found, expected, strict=True)]
     assert max(errors) <= 2.0, list(zip(found, expected, strict=True))
     assert result.chapters[1].start == intro
+    # the JSON chapters file carries them as the Podcasting 2.0 spec requires
+    import json
+
+    from podcast.chapters import chapters_json
+
+    doc = json.loads(chapters_json(result.chapters, title="Community nursing"))
+    assert doc["version"] == "1.2.0" and isinstance(doc["chapters"], list)
+    assert [c["title"] for c in doc["chapters"]] == titles
+    times = [c["startTime"] for c in doc["chapters"]]
+    assert times == sorted(times) and all(isinstance(t, int | float) for t in times)
+    assert times == pytest.approx([c.start for c in result.chapters], abs=0.001)
 
 
 def test_unasked_question_is_reported(question_interview) -> None:

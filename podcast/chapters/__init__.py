@@ -153,8 +153,9 @@ def _published(body: Sequence[Chapter], timeline: Timeline, content: float,
         if not out and start < MIN_MUSIC:
             start = 0.0
         out.append(replace(ch, start=start))
-    if timeline.outro >= MIN_MUSIC and content > 0:
-        out.append(Chapter(timeline.content_to_published(content), outro_music_title))
+    outro = timeline.content_to_published(content)
+    if timeline.outro >= MIN_MUSIC and content > 0 and (not out or outro - out[-1].start >= 1.0):
+        out.append(Chapter(outro, outro_music_title))
     return out
 
 
