@@ -402,7 +402,9 @@ def compute(ctx: Context, src: EpisodeSource, decision: Any) -> Computed:
     own_art = None
     if src.config.artwork:
         own_art = src.folder / src.config.artwork
-        files.append(("artwork", f"{slug}/artwork{own_art.suffix.lower()}"))
+        from .feed.urls import show_artwork_name
+
+        files.append(("artwork", f"{slug}/{show_artwork_name(src.config.artwork)}"))
     if waveform:
         files.append(("waveform", f"{slug}/waveform.png"))
 

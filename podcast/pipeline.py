@@ -124,7 +124,9 @@ def render(project: Project, staging: Staging, outcomes: _Outcomes) -> None:
         place(staging, c)
     published = tuple(c.episode for c in episodes)
     art = project.path(project.show.artwork)
-    staging.link(art, f"artwork{art.suffix.lower()}")
+    from .feed.urls import show_artwork_name
+
+    staging.link(art, show_artwork_name(project.show.artwork))
     feed_path = render_feed(project, published, staging.dir)
     staging.adopt(str(feed_path.relative_to(staging.dir)))
     for path in render_site(project, published, staging.dir):
