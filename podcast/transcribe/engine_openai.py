@@ -18,6 +18,7 @@ RATE = 16000
 
 class OpenAIWhisperEngine:
     name = "openai-whisper"
+    own_vad = False  # decodes the speech clips our Silero pass found
 
     def __init__(self, ref: ModelRef, settings: TranscribeSettings):
         self.whisper = import_openai_whisper()

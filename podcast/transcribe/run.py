@@ -118,6 +118,21 @@ def transcribe(
     )
 
 
+def plan_window(
+    window: Any, final: bool, use_vad: bool, own_vad: bool
+) -> tuple[int, tuple[tuple[int, int], ...] | None]:
+    """Where to end this window (in silence) and which clips to decode (None: engine's VAD)."""
+    if use_vad and own_vad:
+        return (len(window) if final else vad.quiet_cut(window)), None
+    regions = vad.speech_regions(window) if use_vad else ()
+    if use_vad:
+        cut = len(window) if final else vad.choose_cut(regions, len(window), window)
+    else:
+        cut = len(window) if final else vad.quiet_cut(window)
+        regions = vad.fixed_regions(cut)
+    return cut, vad.merge_into_clips(vad.clip_before(regions, cut))
+
+
 def decode_sources(
     audio: PreparedAudio,
     settings: TranscribeSettings,
@@ -163,10 +178,7 @@ def decode_file(
     item = next(gen, None)
     while item is not None:
         offset, window = item
-        final = len(window) < target
-        regions = vad.speech_regions(window) if settings.vad else vad.fixed_regions(len(window))
-        cut = len(window) if final else vad.choose_cut(regions, len(window), window)
-        clips = vad.merge_into_clips(vad.clip_before(regions, cut))
+        cut, clips = plan_window(window, len(window) < target, settings.vad, engine.own_vad)
         loudest = max(loudest, guard.loudest_second_dbfs(window[:cut]))
         decoded = engine.decode(window[:cut], clips, offset / RATE)
         out.extend(guard.check(decoded, window[:cut], offset / RATE))
