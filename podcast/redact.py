@@ -310,7 +310,7 @@ def _year(d: str | None) -> bool:
 
 PHONE_WORDS = frozenset("phone mobile telephone landline call ring tel cell".split())
 NUMBER_WORDS = frozenset(("number", "num"))
-CONTEXT_WINDOW = 15  # words after "number"/"phone" searched for a misheard number
+CONTEXT_S = 8.0  # seconds after "number"/"phone" searched for a misheard number
 CONTEXT_DIGITS = 7  # digits in the window that make it a number someone read out
 
 
@@ -319,7 +319,7 @@ def _numbers_in_context(
 ) -> list[tuple[str, list[int]]]:
     """Numbers read out after "NHS number", "my number is", "phone", "mobile", ... that fail
     the checks (Whisper dropped or misheard a digit): 9 of 10 right digits still identify.
-    Within CONTEXT_WINDOW words of such a word, when the number words hold CONTEXT_DIGITS
+    Within CONTEXT_S seconds after such a word, when the number words hold CONTEXT_DIGITS
     digits or more, every run of 3 or more digits is redacted."""
     cleans = [_clean(t.raw) for t in toks]
     found: list[tuple[str, list[int]]] = []
@@ -328,7 +328,10 @@ def _numbers_in_context(
         nhs_no = c == "no" and k > 0 and cleans[k - 1] == "nhs"
         if c not in PHONE_WORDS and c not in NUMBER_WORDS and not nhs_no:
             continue
-        window = range(k + 1, min(k + 1 + CONTEXT_WINDOW, len(toks)))
+        stop = k + 1
+        while stop < len(toks) and toks[stop].start < toks[k].end + CONTEXT_S:
+            stop += 1
+        window = range(k + 1, stop)
         runs: list[list[int]] = []
         j = window.start
         while j < window.stop:
