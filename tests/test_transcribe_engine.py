@@ -277,3 +277,24 @@ def test_no_speech_recording_gets_music_marker_or_nothing():
     (only,) = guard.no_speech_transcript_segments(42.0, -20.0)
     assert (only.text, only.kind, only.start, only.end) == ("[Music]", "nonspeech", 0.0, 42.0)
     assert guard.no_speech_transcript_segments(42.0, -90.0) == ()
+
+
+def test_quiet_cut_finds_the_pause_in_speechlike_sound():
+    t = np.arange(RATE * 100) / RATE
+    audio = (0.2 * np.sin(2 * np.pi * 150 * t) * (1 + np.sin(2 * np.pi * 3 * t))).astype(np.float32)
+    audio[int(80.0 * RATE) : int(80.8 * RATE)] = 0.0  # the only pause in the last 40%
+    cut = vad.quiet_cut(audio)
+    assert 80.0 * RATE < cut < 80.8 * RATE
+
+
+def test_window_plan_for_each_engine_kind():
+    from podcast.transcribe.run import plan_window
+
+    n = RATE * 100
+    audio = np.zeros(n, dtype=np.float32)
+    assert plan_window(audio, True, True, True) == (n, None)  # engine finds speech itself
+    cut, clips = plan_window(audio, True, True, False)
+    assert (cut, clips) == (n, ())  # silence: nothing to decode
+    cut, clips = plan_window(audio, False, False, False)  # VAD off: everything, <= 30 s clips
+    assert 0.6 * n <= cut < n and clips and clips[-1][1] == cut
+    assert all(b - a <= 30 * RATE for a, b in clips)
