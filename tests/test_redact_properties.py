@@ -164,3 +164,27 @@ def test_rebuilt_transcript_invariants(segments: list[list[str]]) -> None:
     # nothing identifiable is left for a second pass to find
     again = find_redactions(out, terms=["Ward 7", "St Mary's"], speakers_unnamed=["Jo Bloggs"])
     assert again == ()
+
+
+@SAFE
+@given(data=st.data(), before=st.lists(st.sampled_from(FILLER), max_size=5))
+def test_every_uk_mobile_and_london_number_is_redacted(
+    data: st.DataObject, before: list[str]
+) -> None:
+    rest = data.draw(st.text("0123456789", min_size=9, max_size=9))
+    number = data.draw(st.sampled_from(["07", "020"])) + rest[: 9 if len(rest) else 0]
+    number = number[:11]
+    style = data.draw(st.sampled_from(["mobile", "solid", "spoken", "plus"]))
+    if style == "mobile":
+        said = [number[:5], number[5:]]
+    elif style == "solid":
+        said = [number]
+    elif style == "plus":
+        said = ["+44", number[1:4], number[4:]]
+    else:
+        said = [data.draw(st.sampled_from(SPOKEN[d])) for d in number]
+    t = transcript_of([*before, *said, "thanks"])
+    found = find_redactions(t, terms=(), speakers_unnamed=())
+    text = apply_redactions(t, found).text
+    assert [r.reason for r in found] == ["phone"], (said, found)
+    assert not any(ch.isdigit() for ch in text) and text.endswith("thanks")
