@@ -29,7 +29,15 @@ publish: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/podcast check --root .
 
-test: $(VENV)/.dev-installed
+# The Nu HTML Checker for the accessibility tests (needs npm and Java; skipped loudly without).
+# --ignore-scripts: its postinstall would try to download a Java runtime of its own.
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	@if command -v npm >/dev/null; then \
+		npm install --prefix .tools --no-audit --no-fund --ignore-scripts vnu-jar@26.9.27 >/dev/null; \
+	else echo "npm not found: the Nu HTML Checker tests will be skipped"; fi
+
+test: $(VENV)/.dev-installed $(VNU_JAR)
 	$(BIN)/python -m pytest -q
 
 benchmarks: $(VENV)/.dev-installed

@@ -186,7 +186,10 @@ def stage_machine_transcript(
     settings = _transcribe_settings(ctx, src)
     # turns are written against the raw recording; the transcript is on the content timeline
     turns = tuple((prepared.timeline.raw_to_content(t.start), t.speaker) for t in src.config.turns)
-    key = digest("transcribe", prep_key, dataclasses.asdict(settings), _engine_version(settings),
+    # threads only changes speed, so it is not part of the key (a transcript is reused
+    # whatever the --jobs of the run that made it)
+    semantic = {k: v for k, v in dataclasses.asdict(settings).items() if k != "threads"}
+    key = digest("transcribe", prep_key, semantic, _engine_version(settings),
                  [s.id for s in speakers], src.config.speakers_by_channel, turns,
                  TRANSCRIBE_VERSION)
 
@@ -426,7 +429,9 @@ def _write_report(ctx: Context, ep: PublishedEpisode, phase: TranscriptPhase, ma
     """The private per-episode report (reports/<slug>/report.html): never published."""
     from .site.report import write_report
 
-    before = loudness_before(ctx, phase.prep_key)
+    # "before" is on the content timeline; "after" includes the intro: line them up
+    floor = -70.0
+    before = (floor,) * round(ep.audio.timeline.intro) + loudness_before(ctx, phase.prep_key)
     meta = ctx.cache.lookup("master", master_key)
     after = tuple(meta["result"].get("loudness_series", ())) if meta else ()
     transcript = ep.transcript
