@@ -163,6 +163,15 @@ def _public_text(ep: EpisodeSource) -> list[tuple[str, str]]:
     return out
 
 
+def _without_names(text: str, names: Sequence[str]) -> str:
+    """text with the full names of named speakers blanked out (case-insensitive, whole words)."""
+    for name in sorted(names, key=len, reverse=True):
+        words = [re.escape(w) for w in name.split()]
+        if words:
+            text = re.sub(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", " ", text, flags=re.I)
+    return text
+
+
 def metadata_leaks(ep: EpisodeSource) -> tuple[str, ...]:
     """Published episode.yaml text (title, description, roles, chapter and question titles,
     soundbite titles) that contains a name withheld by consent or a `redact:` entry."""
@@ -172,9 +181,12 @@ def metadata_leaks(ep: EpisodeSource) -> tuple[str, ...]:
     cfg = ep.config
     problems = []
     withheld = {s.id: names_to_redact([s]) for s in cfg.speakers if not resolve_speaker(s).named}
+    # a named speaker's full name may share a given name with someone withheld: not a leak
+    named = [s.name for s in cfg.speakers if resolve_speaker(s).named]
     for field, text in _public_text(ep):
+        public = _without_names(text, named)
         for sid, names in withheld.items():
-            if terms_in_text(text, names):
+            if terms_in_text(public, names):
                 problems.append(
                     f"{where}: {field}: contains the name of speaker '{sid}', who has not "
                     "consented to be named"

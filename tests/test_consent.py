@@ -274,3 +274,18 @@ def test_withheld_name_or_listed_term_in_published_metadata_blocks() -> None:
     # a named speaker's name in the title is fine; a helpline number is not a leak
     named = episode(HOST, speaker("pat", "Jo Bloggs", "Patient"), title="Jo Bloggs, 0113 496 0000")
     assert decide(named, now=NOW, allow_unreviewed=True).publish
+
+
+def test_named_speaker_sharing_a_given_name_is_not_a_leak() -> None:
+    host = speaker("host", "Margaret Hodge", "Interviewer")
+    pat = speaker("pat", "Margaret Ellis", "Patient", scope=("audio", "transcript"))
+    d = decide(
+        episode(host, pat, title="Margaret Hodge talks to a patient"),
+        now=NOW,
+        allow_unreviewed=True,
+    )
+    assert d.publish, d.reasons
+    d = decide(
+        episode(host, pat, title="Margaret Hodge talks to Margaret"), now=NOW, allow_unreviewed=True
+    )
+    assert d.status == "private_metadata"
