@@ -60,6 +60,7 @@ class Computed:
     transcript_files: tuple[tuple[str, str], ...]  # (kind, text)
     chapters_json: str | None
     warnings: tuple[str, ...] = ()
+    source_folder: Path | None = None  # the episode folder (chapter images)
 
 
 # ------------------------------------------------------------------ helpers
@@ -400,8 +401,12 @@ def compute(ctx: Context, src: EpisodeSource, decision: Any) -> Computed:
     chapters_json = None
     if chapters:
         chapters_json = chapters_mod.chapters_json(
-            chapters, title=src.config.title, podcast_name=ctx.project.show.title)
+            chapters, title=src.config.title, podcast_name=ctx.project.show.title,
+            author=ctx.project.show.author, file_name=f"{slug}.mp3",
+            base_url=f"{ctx.project.show.base_url}{slug}/")
         files.append(("chapters", f"{slug}/chapters.json"))
+    images = sorted({c.image for c in chapters if c.image and "://" not in c.image})
+    files += [(f"chapter-image:{name}", f"{slug}/{name}") for name in images]
     own_art = None
     if src.config.artwork:
         own_art = src.folder / src.config.artwork
@@ -421,7 +426,7 @@ def compute(ctx: Context, src: EpisodeSource, decision: Any) -> Computed:
     )
     _write_report(ctx, published, phase, master_key, tuple(warnings))
     return Computed(published, mp3, waveform, own_art, tuple(text_files), chapters_json,
-                    tuple(warnings))
+                    tuple(warnings), src.folder)
 
 
 def _write_report(ctx: Context, ep: PublishedEpisode, phase: TranscriptPhase, master_key: str,
@@ -467,3 +472,7 @@ def place(staging: Staging, c: Computed) -> None:
         staging.link(c.artwork, files["artwork"])
     if c.waveform is not None:
         staging.link(c.waveform, files["waveform"])
+    folder = c.source_folder
+    for kind, relative in c.episode.files:
+        if kind.startswith("chapter-image:") and folder is not None:
+            staging.link(folder / kind.split(":", 1)[1], relative)

@@ -19,6 +19,8 @@ from pathlib import Path
 TOP_FILES = frozenset({"feed.xml", "index.html", "accessibility.html", "search-index.js"})
 ART_RE = re.compile(r"artwork\.(jpg|jpeg|png)")
 TRANSCRIPTS = ("vtt", "srt", "json", "txt", "html")
+# chapter images listed in episode.yaml are published beside the episode
+CHAPTER_IMAGE_RE = re.compile(r"[\w.-]+\.(jpg|jpeg|png|webp|gif)")
 
 
 def _allowed_in_episode(slug: str, name: str) -> bool:
@@ -26,6 +28,7 @@ def _allowed_in_episode(slug: str, name: str) -> bool:
         name in ("index.html", f"{slug}.mp3", "chapters.json", "waveform.png")
         or name in {f"transcript.{ext}" for ext in TRANSCRIPTS}
         or bool(ART_RE.fullmatch(name))
+        or bool(CHAPTER_IMAGE_RE.fullmatch(name))
     )
 
 

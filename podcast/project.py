@@ -119,6 +119,9 @@ def _check_files(ep: EpisodeConfig, folder: Path, where: str) -> list[str]:
     files += [(f"tracks.{k}", v) for k, v in (ep.tracks or {}).items()]
     if ep.artwork:
         files.append(("artwork", ep.artwork))
+    if isinstance(ep.chapters, tuple):
+        files += [(f"chapters[{i}].image", c.image) for i, c in enumerate(ep.chapters)
+                  if c.image and "://" not in c.image]
     for field, name in files:
         target = _inside(folder, name)
         if target is None:

@@ -64,6 +64,12 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
     """Static files with single-range support, no caching, logs through `podcast`."""
 
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **EXTRA_TYPES}
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        # Podcasting 2.0 JSON chapters have a media type of their own
+        if os.path.basename(os.fspath(path)) == "chapters.json":
+            return "application/json+chapters"
+        return super().guess_type(path)
     protocol_version = "HTTP/1.1"
 
     def end_headers(self) -> None:
