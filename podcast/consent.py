@@ -71,7 +71,9 @@ class Decision:
         """One line for the run's notice: 'episodes/<slug>: not published: ...'."""
         if self.publish:
             return f"episodes/{self.slug}: published"
-        return f"episodes/{self.slug}: not published: " + "; ".join(self.reasons)
+        prefix = f"episodes/{self.slug}/"
+        reasons = (r.removeprefix(prefix) for r in self.reasons)
+        return f"episodes/{self.slug}: not published: " + "; ".join(reasons)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -100,7 +100,10 @@ def test_withdrawn_consent_blocks_and_purges() -> None:
         "episodes/ep-1/episode.yaml: speaker 'pat' (Patient) withdrew consent CF-pat on 2026-05-20"
     )
     assert "Jo Bloggs" not in reason  # notices name the speaker by id and role, not their name
-    assert d.message.startswith("episodes/ep-1: not published: ")
+    assert d.message == (
+        "episodes/ep-1: not published: episode.yaml: speaker 'pat' (Patient) withdrew consent "
+        "CF-pat on 2026-05-20"
+    )
 
 
 def test_withdrawal_dated_in_the_future_is_honoured_now() -> None:
