@@ -52,12 +52,15 @@ def command(args: Sequence[str], *, quiet: bool = True) -> list[str]:
     return head + list(args)
 
 
-def run(args: Sequence[str], *, quiet: bool = True) -> subprocess.CompletedProcess[bytes]:
-    """Run ffmpeg to completion; ToolError with the command and stderr tail on failure."""
+def run(
+    args: Sequence[str], *, quiet: bool = True, input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ffmpeg to completion (optionally feeding `input` on stdin); ToolError with the
+    command and stderr tail on failure."""
     cmd = command(args, quiet=quiet)
     log.debug("run: %s", shlex.join(cmd))
     try:
-        proc = subprocess.run(cmd, capture_output=True, check=False)
+        proc = subprocess.run(cmd, capture_output=True, check=False, input=input)
     except OSError as exc:
         raise ToolError(f"ffmpeg: cannot start {cmd[0]}: {exc}") from exc
     if proc.returncode != 0:

@@ -110,7 +110,11 @@ def interp_peaks(x: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 def block_true_peaks(
-    x: np.ndarray, history: np.ndarray, floor: float, report: float | None = None
+    x: np.ndarray,
+    history: np.ndarray,
+    floor: float,
+    report: float | None = None,
+    x_abs: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Largest |4x-interpolated| value in x (with `history` = the TAPS-1 frames before it),
     evaluating only windows whose strict bound (TP_GAIN * max input) exceeds `floor`
@@ -118,7 +122,10 @@ def block_true_peaks(
     positions in x (window centres) and values of every interpolated peak above `report`."""
     ext = np.concatenate([history, x]) if len(history) else x
     level = floor if report is None else min(floor, report)
-    cand = candidate_ends(frame_abs_max(ext), level)
+    a = frame_abs_max(x) if x_abs is None else x_abs
+    if len(history):
+        a = np.concatenate([frame_abs_max(history), a])
+    cand = candidate_ends(a, level)
     none = np.zeros(0, np.int64), np.zeros(0, np.float32)
     if not len(cand):
         return floor, *none
@@ -144,14 +151,15 @@ class Meter:
         *,
         true_peak: bool = True,
         report_above_db: float | None = None,
+        envelope: int = 0,
     ):
         from scipy import signal
 
         self.rate = rate
         self.channels = channels
         self.true_peak = true_peak
-        self._sos = k_weighting_sos(rate)
-        self._zi = np.zeros((2, 2, channels))  # (sections, 2, channels)
+        self._sos = k_weighting_sos(rate).astype(np.float32)
+        self._zi = np.zeros((2, channels, 2), np.float32)  # (sections, channels, 2)
         self._sosfilt = signal.sosfilt
         self._sub = rate // 10  # samples per 100 ms sub-block
         self._acc = 0.0
@@ -163,6 +171,10 @@ class Meter:
         # true peaks above this level are recorded as (frame index, dBTP), at most MAX_OVERS
         self._report = None if report_above_db is None else 10 ** (report_above_db / 20)
         self.overs: list[tuple[int, float]] = []
+        # optional envelope: per `envelope` frames, (sample peak, K-weighted energy sum)
+        self._env = envelope
+        self._env_parts: list[np.ndarray] = []
+        self._env_carry: tuple[np.ndarray, np.ndarray] | None = None
         self.frames = 0
 
     def feed(self, x: np.ndarray) -> None:
@@ -171,10 +183,13 @@ class Meter:
         if not len(x):
             return
         self.frames += len(x)
-        y, self._zi = self._sosfilt(self._sos, x, axis=0, zi=self._zi)
-        e = y[:, 0] * y[:, 0]  # sum over channels (all weights are 1 for L/R/mono)
-        for c in range(1, y.shape[1]):
-            e += y[:, c] * y[:, c]
+        # filter channel-major float32 (contiguous rows): ~2x faster than axis=0 on float64,
+        # and within 0.001 dB of it (second-order sections keep float32 stable)
+        xt = np.ascontiguousarray(x.T, dtype=np.float32)
+        y, self._zi = self._sosfilt(self._sos, xt, axis=-1, zi=self._zi)
+        e = y[0] * y[0]  # sum over channels (all weights are 1 for L/R/mono)
+        for c in range(1, len(y)):
+            e += y[c] * y[c]
         # split into the rest of the open sub-block and whole new ones
         first = min(self._sub - self._acc_n, len(e))
         self._acc += float(e[:first].sum())
@@ -191,10 +206,13 @@ class Meter:
         tail = rest[whole * self._sub :]
         if len(tail):
             self._acc, self._acc_n = float(tail.sum()), len(tail)
-        self._sp = max(self._sp, float(max(x.max(), -x.min())))
+        a = frame_abs_max(x)
+        self._sp = max(self._sp, float(a.max()))
+        if self._env:
+            self._feed_envelope(a, e)
         if self.true_peak:
             self._tp, pos, val = block_true_peaks(
-                x, self._hist, max(self._tp, self._sp), self._report
+                x, self._hist, max(self._tp, self._sp), self._report, a
             )
             if len(pos) and len(self.overs) < MAX_OVERS:
                 base = self.frames - len(x)
@@ -202,6 +220,24 @@ class Meter:
                     zip((pos + base).tolist(), (20 * np.log10(val)).tolist(), strict=True)
                 )
             self._hist = x[-(TP_TAPS - 1) :].copy()
+
+    def _feed_envelope(self, a: np.ndarray, e: np.ndarray) -> None:
+        if self._env_carry is not None:
+            a = np.concatenate([self._env_carry[0], a])
+            e = np.concatenate([self._env_carry[1], e])
+        n = len(a) // self._env * self._env
+        if n:
+            peaks = a[:n].reshape(-1, self._env).max(axis=1)
+            energy = e[:n].reshape(-1, self._env).sum(axis=1)
+            self._env_parts.append(np.stack([peaks, energy], axis=1).astype(np.float32))
+        self._env_carry = (a[n:], e[n:])
+
+    def envelope(self) -> np.ndarray:
+        """(blocks, 2) float32: sample peak and K-weighted energy (sum over the block and the
+        channels) of each whole block of `envelope` frames fed so far."""
+        if not self._env_parts:
+            return np.zeros((0, 2), np.float32)
+        return np.concatenate(self._env_parts)
 
     # -- results -------------------------------------------------------------------------
     def _windows(self, n: int) -> np.ndarray:

@@ -19,6 +19,7 @@ import numpy as np
 
 from podcast.audio.decode import SourceInfo, check_complete, probe, stream_decode
 from podcast.audio.loudness import Meter
+from podcast.audio.predict import block_frames, save_envelope
 from podcast.audio.settings import AudioSettings
 from podcast.audio.wavfile import WavWriter, read_frames, wav_info
 from podcast.errors import AudioError
@@ -156,12 +157,13 @@ def _prepare_single(info: SourceInfo, settings: AudioSettings, workdir: Path) ->
     rate = settings.sample_rate
     channels = settings.output_channels((info.channels,))
     out = workdir / "programme.wav"
-    meter = Meter(rate, channels, true_peak=False)
+    meter = Meter(rate, channels, true_peak=False, envelope=block_frames(rate))
     silence = SilenceTracker(rate, settings.silence_threshold_db)
     writer = WavWriter(out, rate, channels)
     _decode_into(_Track("", info), settings, writer, meter, silence)
     start, end = _trim_range(silence, writer.frames, settings)
     kept = writer.close(start, end)
+    save_envelope(out, meter.envelope(), rate, start, end)
     lufs = meter.integrated(start, end)
     log.debug("%s: %d Hz %d ch -> %.1f s kept, lead trim %.2f s, %.1f LUFS",
               info.path, info.sample_rate, info.channels, kept / rate, start / rate, lufs)  # fmt: skip
@@ -233,7 +235,7 @@ def _mix(tracks: Sequence[_Track], raw_paths: Sequence[Path], gains: Sequence[fl
     infos = [wav_info(p) for p in raw_paths]
     prog = WavWriter(workdir / "programme.wav", rate, channels)
     outs = [WavWriter(workdir / f"track-{t.speaker}.wav", rate, 1) for t in tracks]
-    meter = Meter(rate, channels, true_peak=False)
+    meter = Meter(rate, channels, true_peak=False, envelope=block_frames(rate))
     silence = SilenceTracker(rate, settings.silence_threshold_db)
     try:
         for pos in range(0, length, step):
@@ -262,6 +264,7 @@ def _mix(tracks: Sequence[_Track], raw_paths: Sequence[Path], gains: Sequence[fl
         raise
     start, end = _trim_range(silence, length, settings)
     kept = prog.close(start, end)
+    save_envelope(prog.path, meter.envelope(), rate, start, end)
     for w in outs:
         w.close(start, end)
     lufs = meter.integrated(start, end)
