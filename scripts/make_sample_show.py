@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -415,6 +416,69 @@ def _font(px: int, bold: bool = True):  # noqa: ANN202 - PIL font type
     return ImageFont.load_default(size=px)
 
 
+# ------------------------------------------------------------------ transcript review
+
+
+NUMBER_WORDS = {"8": "eight", "12": "twelve", "30": "thirty"}
+
+
+def _norm(word: str) -> str:
+    word = re.sub(r"[^\w']", "", word.lower().replace("’", "'"))
+    return NUMBER_WORDS.get(word, word)
+
+
+def _cues(text: str) -> list[list[str]]:
+    """A WebVTT file as blocks of lines (header, NOTE and cues), blank-line separated."""
+    return [block.split("\n") for block in text.strip("\n").split("\n\n")]
+
+
+def correct_review_copy(text: str, ep: Episode) -> str:
+    """The machine review copy (`podcast transcribe SLUG`) with every cue's words replaced by
+    the words actually scripted, as a careful reviewer would: times, speakers and the NOTE
+    block are kept; each scripted word goes to the cue of the machine word it lines up with."""
+    from difflib import SequenceMatcher
+
+    blocks = _cues(text)
+    cues = [i for i, b in enumerate(blocks) if len(b) >= 2 and "-->" in b[0]]
+    heard: list[tuple[int, str]] = []  # (cue index, word)
+    voice: dict[int, str] = {}
+    for i in cues:
+        m = re.match(r"(<v [^>]+>)?(.*)", " ".join(blocks[i][1:]))
+        voice[i] = m.group(1) or ""
+        heard += [(i, w) for w in m.group(2).split()]
+    said = [w for line in ep.lines for w in line.text.split()]
+    owner: list[int | None] = [None] * len(said)
+    matcher = SequenceMatcher(
+        None, [_norm(w) for _, w in heard], [_norm(w) for w in said], autojunk=False
+    )
+    for _, i1, i2, j1, j2 in matcher.get_opcodes():
+        for k, j in enumerate(range(j1, j2)):
+            src = min(i1 + k * max(1, i2 - i1) // max(1, j2 - j1), i2 - 1) if i2 > i1 else i1 - 1
+            owner[j] = heard[max(0, src)][0]
+    words: dict[int, list[str]] = {i: [] for i in cues}
+    for j, w in enumerate(said):
+        words[owner[j]].append(w)
+    out = []
+    for i, block in enumerate(blocks):
+        if i not in words:
+            out.append("\n".join(block))
+        elif words[i]:
+            out.append(block[0] + "\n" + voice[i] + " ".join(words[i]))
+    return "\n\n".join(out) + "\n"
+
+
+def correct_transcripts(root: Path, wanted: set[str]) -> None:
+    for ep in EPISODES:
+        path = root / "episodes" / ep.slug / "transcript.vtt"
+        if wanted and ep.slug not in wanted:
+            continue
+        if not path.is_file():
+            log.warning("%s: no review copy: run `podcast transcribe %s` first", path, ep.slug)
+            continue
+        path.write_text(correct_review_copy(path.read_text(encoding="utf-8"), ep), encoding="utf-8")
+        log.info("%s: corrected against the script", path.relative_to(root))
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -453,8 +517,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="show folder (default: the repo)")
     parser.add_argument("--only", action="append", default=[], help="'artwork' or an episode slug")
     parser.add_argument("--timings", type=Path, help="write line timings as JSON here")
+    parser.add_argument(
+        "--correct-transcripts",
+        action="store_true",
+        help="instead of making audio: correct the review copies written by `podcast transcribe`",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.correct_transcripts:
+        correct_transcripts(args.root, set(args.only))
+        return 0
     if shutil.which(ESPEAK) is None:
         log.error("%s not found: apt-get install espeak-ng", ESPEAK)
         return 1

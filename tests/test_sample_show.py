@@ -259,6 +259,70 @@ def test_soundbites_are_inside_speech(project):
             assert level_at(mixed, sb.start, sb.start + sb.duration) > SPEECH_DBFS
 
 
+# ------------------------------------------------------------------ corrected transcripts
+
+
+def words_of(text: str, script) -> list[str]:
+    return [w for w in (script._norm(x) for x in text.split()) if w]
+
+
+def test_committed_transcripts_are_the_script_with_speakers_and_times(project):
+    """Each episode carries the reviewed transcript (transcript.vtt): word for word what was
+    said, each cue voiced by the right person (by role when unnamed), in time order, inside
+    the recording."""
+    from podcast.transcribe.vtt import read_transcript
+
+    script = load_script()
+    by_slug = {ep.slug: ep for ep in script.EPISODES}
+    for ep in project.episodes:
+        path = ep.folder / ep.config.transcript
+        shown = {
+            (s.name if "name" in s.consent.scope else s.role): s.id for s in ep.config.speakers
+        }
+        t = read_transcript(path, shown)
+        lines = by_slug[ep.slug].lines
+        said = words_of(" ".join(line.text for line in lines), script)
+        assert words_of(" ".join(seg.text for seg in t.segments), script) == said, ep.slug
+        turns = [script.SPEAKER_OF[line.speaker] for line in lines]
+        turns = [sp for i, sp in enumerate(turns) if i == 0 or sp != turns[i - 1]]
+        heard = [seg.speaker for seg in t.segments]
+        heard = [sp for i, sp in enumerate(heard) if i == 0 or sp != heard[i - 1]]
+        assert heard == turns, ep.slug
+        starts = [seg.start for seg in t.segments]
+        assert starts == sorted(starts) and starts[0] >= 0
+        seconds = len(decode(ep.sources()[0][1])) / RATE
+        assert t.segments[-1].end <= seconds, ep.slug
+        text = path.read_text(encoding="utf-8")
+        for s in ep.config.speakers:
+            if "name" not in s.consent.scope:
+                assert f"<v {s.name}>" not in text  # shown by role, even in the private file
+
+
+def test_correct_review_copy_puts_back_the_scripted_words():
+    script = load_script()
+    ep = script.EPISODES[2]
+    said = [w for line in ep.lines for w in line.text.split()]
+    # a machine copy with misheard, missing and extra words, cut into cues of 7 words
+    heard = [w for w in said if w != "Little"]
+    heard = ["this", "historian"] + heard[2:]
+    heard[20] = "throw"
+    heard.insert(30, "um")
+    cues = [heard[i : i + 7] for i in range(0, len(heard), 7)]
+    machine = "WEBVTT\n\nNOTE podcast-transcript\nkeep me\n\n" + "\n\n".join(
+        f"00:00:{i:02d}.000 --> 00:00:{i + 1:02d}.000\n<v Helen Marsh>" + " ".join(c)
+        for i, c in enumerate(cues)
+    )
+    fixed = script.correct_review_copy(machine, ep)
+    blocks = script._cues(fixed)
+    assert blocks[1] == ["NOTE podcast-transcript", "keep me"]
+    times = [b[0] for b in blocks if "-->" in b[0]]
+    assert times and set(times) <= {
+        f"00:00:{i:02d}.000 --> 00:00:{i + 1:02d}.000" for i in range(len(cues))
+    }
+    body = " ".join(b[1].removeprefix("<v Helen Marsh>") for b in blocks if "-->" in b[0])
+    assert body.split() == said
+
+
 # ------------------------------------------------------------------ regeneration (slow)
 
 
