@@ -195,7 +195,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _live_from_output(src: EpisodeSource, out_dir: Path) -> LiveEpisode:
+def _live_from_output(src: EpisodeSource, out_dir: Path, reviewed: bool | None) -> LiveEpisode:
     cfg = src.config
     consent = tuple(
         f"{s.id}: {s.consent.reference} ({'+'.join(s.consent.scope)})"
@@ -212,7 +212,13 @@ def _live_from_output(src: EpisodeSource, out_dir: Path) -> LiveEpisode:
         consent=consent,
         mp3_sha256=_sha256(mp3) if mp3.is_file() else "",
         transcript_sha256=_sha256(vtt) if vtt.is_file() else "",
-        reviewed_by=f"{review.by} on {review.date.isoformat()}" if review else "",
+        reviewed_by=(
+            "not reviewed (the show allows unreviewed transcripts)"
+            if reviewed is False
+            else f"{review.by} on {review.date.isoformat()}"
+            if review
+            else ""
+        ),
     )
 
 
@@ -244,16 +250,20 @@ def record(
     *,
     now: dt.datetime,
     cache_dir: Path,
+    reviewed: Mapping[str, bool] | None = None,
 ) -> tuple[LogEntry, ...]:
     """After feed/ was swapped in: purge withdrawn/expired episodes and log what changed.
 
     `result` is pipeline.PublishResult (out, published, excluded, failed). Every episode in
     result.published is live (evidence read from out/<slug>/); any previously published episode
-    that is not is logged as removed with its reason."""
+    that is not is logged as removed with its reason. `reviewed` (slug -> PublishedEpisode.reviewed)
+    records an unreviewed transcript as such instead of the (lapsed) sign-off in episode.yaml."""
     purge_withdrawn(project, now=now, cache_dir=cache_dir, reports_dir=reports_dir)
     out_dir: Path = result.out  # type: ignore[attr-defined]
     by_slug = {e.slug: e for e in project.episodes}
-    live = [_live_from_output(by_slug[s], out_dir) for s in result.published if s in by_slug]  # type: ignore[attr-defined]
+    published: Sequence[str] = result.published  # type: ignore[attr-defined]
+    flags = reviewed or {}
+    live = [_live_from_output(by_slug[s], out_dir, flags.get(s)) for s in published if s in by_slug]
     reasons = dict(result.excluded) | dict(result.failed)  # type: ignore[attr-defined]
     entries = log_run(reports_dir, now=now, live=live, reasons=reasons)
     for e in entries:

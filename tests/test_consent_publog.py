@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from podcast.pipeline import PublishResult as Result
 from podcast.project import load_project
 from podcast.publog import (
     LOG_JSONL,
@@ -144,14 +145,6 @@ def test_purge_never_follows_links_or_leaves_its_folders(tmp_path: Path) -> None
 # ------------------------------------------------------------------ record(): the pipeline hook
 
 
-@dataclass(frozen=True)
-class Result:  # the fields of pipeline.PublishResult that record() reads
-    out: Path
-    published: tuple[str, ...] = ()
-    excluded: tuple[tuple[str, str], ...] = ()
-    failed: tuple[tuple[str, str], ...] = ()
-
-
 def test_record_purges_withdrawn_and_logs_removal(show) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import episode_yaml
 
@@ -167,7 +160,13 @@ def test_record_purges_withdrawn_and_logs_removal(show) -> None:  # type: ignore
     project = load_project(root)
     (entry,) = record(reports, project, Result(out, ("ep-1",)), now=T1, cache_dir=cache)
     assert entry.action == "published" and entry.consent == ("host: CF-1 (audio+transcript+name)",)
-    assert entry.mp3_sha256 and entry.reviewed_by == ""
+    assert entry.mp3_sha256 == hashlib.sha256(b"mp3 bytes").hexdigest()
+    assert entry.reviewed_by == ""
+    (again,) = record(
+        reports, project, Result(out, ("ep-1",)), now=T2, cache_dir=cache, reviewed={"ep-1": False}
+    )
+    assert again.action == "updated"
+    assert again.reviewed_by == "not reviewed (the show allows unreviewed transcripts)"
     assert (cache / "prepare" / "k1").is_dir()  # consented: nothing purged
 
     data = yaml.safe_load((ep / "episode.yaml").read_text())
@@ -180,7 +179,7 @@ def test_record_purges_withdrawn_and_logs_removal(show) -> None:  # type: ignore
     )
     assert removed.action == "removed" and removed.reason == reason
     assert not (cache / "prepare" / "k1").exists() and not (reports / "ep-1").exists()
-    assert [e.action for e in read_log(reports)] == ["published", "removed"]
+    assert [e.action for e in read_log(reports)] == ["published", "updated", "removed"]
 
 
 def test_purge_withdrawn_before_any_work(show) -> None:  # type: ignore[no-untyped-def]
