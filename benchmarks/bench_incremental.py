@@ -105,6 +105,11 @@ def make_show(root: Path, episodes: range) -> None:
         tone(folder / "recording.wav", 200.0 + 3.0 * i)
 
 
+def say(*parts: object, flush: bool = True) -> None:
+    sys.stdout.write(" ".join(str(p) for p in parts) + "\n")
+    sys.stdout.flush()
+
+
 @dataclass(frozen=True)
 class Run:
     seconds: float
@@ -174,13 +179,13 @@ def main() -> None:
     if args.fresh or not (big / "feed").is_dir():
         shutil.rmtree(big, ignore_errors=True)
         make_show(big, range(1, args.episodes + 1))
-        print(f"cold publish of {args.episodes} episodes ...", flush=True)
+        say(f"cold publish of {args.episodes} episodes ...", flush=True)
         cold = publish(big)
         rows.append((f"cold publish, {args.episodes} episodes (empty cache)",
                      f"{cold.seconds:.1f} s ({cold.seconds / args.episodes:.2f} s/episode), "
                      f"peak RSS {cold.peak_rss_mb:.0f} MB, {cold.new_entries} cache entries"))
 
-    print("no-op re-publish x3 ...", flush=True)
+    say("no-op re-publish x3 ...", flush=True)
     publish(big)  # settle: a previous run may have left the hash memo stale
     big_noop = noop(big)
     rows.append((f"no-op re-publish, {args.episodes} episodes (median of 3)",
@@ -192,7 +197,7 @@ def main() -> None:
     pick = min(7, args.episodes)
     target = big / "episodes" / f"ep-{pick:03d}" / "recording.wav"
     tone(target, 987.0)
-    print("one changed episode ...", flush=True)
+    say("one changed episode ...", flush=True)
     one = publish(big)
     tone(target, 200.0 + 3.0 * pick)  # back as it was (its old entries are still in the cache)
     single = work / "single"
@@ -211,7 +216,7 @@ def main() -> None:
 
     # show artwork changed: re-tag only
     artwork(big / "artwork.png", (184, 40, 0))
-    print("artwork changed ...", flush=True)
+    say("artwork changed ...", flush=True)
     art = publish(big)
     stages = sorted({line.split("/")[0] for line in cache_entries(big / ".podcast-cache")})
     artwork(big / "artwork.png", (0, 94, 184))
@@ -256,7 +261,7 @@ rendering the feed and site and the atomic swap included); peak RSS is that proc
 
 {chr(10).join('- ' + n for n in notes)}
 """
-    print(text)
+    say(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
 

@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import ShowBuilder, episode_yaml, espeak, write_artwork, write_tone_wav
+
 from podcast.cli import cli
 
 pytestmark = pytest.mark.slow
