@@ -62,6 +62,7 @@ class _Outcomes:
     excluded: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    withdrawn: set[str] = field(default_factory=set)  # consent withdrawn or expired
 
 
 def _now(opts: PublishOptions) -> dt.datetime:
@@ -84,6 +85,8 @@ def _run_one(ctx: Context, src: EpisodeSource, out: _Outcomes) -> None:
         decision = consent.decide(
             src, now=ctx.now, allow_unreviewed=ctx.project.show.transcription.allow_unreviewed
         )
+        if decision.purge:
+            out.withdrawn.add(src.slug)
         if not decision.publish:
             raise NotPublished(src.slug, tuple(decision.reasons))
         computed = compute(ctx, src, decision)
@@ -144,6 +147,7 @@ def publish(opts: PublishOptions) -> PublishResult:
         log.warning("%s", w)
     jobs = opts.jobs or (os.cpu_count() or 1)
     ctx = make_context(project, opts, jobs)
+    _purge_withdrawn(ctx, project)
     selected = tuple(e for e in project.episodes if not opts.only or e.slug in opts.only)
     outcomes = compute_all(ctx, selected, jobs)
     if opts.only:
@@ -159,25 +163,46 @@ def publish(opts: PublishOptions) -> PublishResult:
         failed=tuple(sorted(outcomes.failed.items())),
         warnings=tuple(project.warnings) + tuple(outcomes.warnings),
     )
-    if outcomes.failed and not opts.skip_failed:
+    withdrawal = sorted(s for s in outcomes.withdrawn if (out_dir / s).exists())
+    if outcomes.failed and not opts.skip_failed and not withdrawal:
         ctx.cache.save()
         raise PublishFailed(result, _failure_text(result, kept=True))
+    if outcomes.failed and not opts.skip_failed:
+        # consent was withdrawn: the episode must come down now, whatever else failed. The
+        # failed episodes are published as they were last processed, when the cache has them.
+        log.warning("consent withdrawn or expired for %s: publishing without it although "
+                    "other episodes failed", ", ".join(withdrawal))
+        failed = tuple(e for e in project.episodes if e.slug in outcomes.failed)
+        from dataclasses import replace as _replace
+
+        previous = compute_all(_replace(ctx, cache=ctx.cache.read_only()), failed, jobs)
+        outcomes.computed.update(previous.computed)
+        result = _replace(result, published=tuple(sorted(outcomes.computed)))
     staging = Staging(out_dir)
     try:
         render(project, staging, outcomes)
+        _check_no_leaks(staging, outcomes)
         staging.commit()
     except BaseException:
         staging.discard()
         raise
     finally:
         ctx.cache.save()
-    _log_publication(ctx, project, result)
+    _log_publication(ctx, project, result, outcomes)
     from dataclasses import replace
 
     result = replace(result, swapped=True, seconds=time.monotonic() - t0)
     if outcomes.failed:
         raise PublishFailed(result, _failure_text(result, kept=False))
     return result
+
+
+def _purge_withdrawn(ctx: Context, project: Project) -> None:
+    """Withdrawn or expired consent: drop the episode's cache entries and reports first, so
+    it happens even if this run fails later."""
+    from . import publog
+
+    publog.purge_withdrawn(project, now=ctx.now, cache_dir=ctx.cache.root, reports_dir=ctx.reports)
 
 
 def _reuse_unselected(project: Project, opts: PublishOptions, ctx: Context, outcomes: _Outcomes,
@@ -191,6 +216,7 @@ def _reuse_unselected(project: Project, opts: PublishOptions, ctx: Context, outc
     outcomes.computed.update(more.computed)
     outcomes.excluded.update(more.excluded)
     outcomes.failed.update(more.failed)
+    outcomes.withdrawn.update(more.withdrawn)
 
 
 def _failure_text(result: PublishResult, kept: bool) -> str:
@@ -204,7 +230,20 @@ def _failure_text(result: PublishResult, kept: bool) -> str:
     return "\n".join(lines)
 
 
-def _log_publication(ctx: Context, project: Project, result: PublishResult) -> None:
+def _check_no_leaks(staging: Staging, outcomes: _Outcomes) -> None:
+    """Defence in depth: nothing but the site's own files may reach the output."""
+    from .leaks import check_published_files
+
+    problems = check_published_files(staging.dir, sorted(outcomes.computed))
+    if problems:
+        raise PodcastError("refusing to publish files that are not part of the site:\n  "
+                           + "\n  ".join(problems))
+
+
+def _log_publication(ctx: Context, project: Project, result: PublishResult,
+                     outcomes: _Outcomes) -> None:
     from . import publog
 
-    publog.record(ctx.reports, project, result, now=ctx.now, cache_dir=ctx.cache.root)
+    reviewed = {slug: c.episode.reviewed for slug, c in outcomes.computed.items()}
+    publog.record(ctx.reports, project, result, now=ctx.now, cache_dir=ctx.cache.root,
+                  reviewed=reviewed)
