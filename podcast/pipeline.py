@@ -167,11 +167,13 @@ def publish(opts: PublishOptions) -> PublishResult:
     if outcomes.failed and not opts.skip_failed and not withdrawal:
         ctx.cache.save()
         raise PublishFailed(result, _failure_text(result, kept=True))
-    if outcomes.failed and not opts.skip_failed:
-        # consent was withdrawn: the episode must come down now, whatever else failed. The
-        # failed episodes are published as they were last processed, when the cache has them.
-        log.warning("consent withdrawn or expired for %s: publishing without it although "
-                    "other episodes failed", ", ".join(withdrawal))
+    if outcomes.failed:
+        # --skip-failed, or consent was withdrawn (the episode must come down now, whatever
+        # else failed): failed episodes are published as they were last processed, when the
+        # cache still has that version, rather than vanishing from subscribers' apps.
+        if not opts.skip_failed:
+            log.warning("consent withdrawn or expired for %s: publishing without it although "
+                        "other episodes failed", ", ".join(withdrawal))
         failed = tuple(e for e in project.episodes if e.slug in outcomes.failed)
         from dataclasses import replace as _replace
 
