@@ -21,7 +21,7 @@ def _episode(root: Path, slug: str) -> tuple[object, EpisodeSource]:
 def transcribe_for_review(root: Path, slug: str, *, force: bool, cache_dir: Path | None = None) -> Path:
     """Write the machine transcript into the episode folder, never over a correction."""
     from . import consent
-    from .episode import stage_machine_transcript, stage_prepare
+    from .episode import source_digest, stage_machine_transcript, stage_prepare
     from .transcribe import corrections
 
     project, src = _episode(root, slug)
@@ -32,7 +32,7 @@ def transcribe_for_review(root: Path, slug: str, *, force: bool, cache_dir: Path
     ctx.cache.save()
     names = {s.id: s.display_name for s in decision.speakers}
     return corrections.write_for_review(
-        machine, names, src.folder, audio_sha256=prep_key, force=force,
+        machine, names, src.folder, audio_sha256=source_digest(ctx, src), force=force,
         filename=src.config.transcript, today=dt.date.today(),
     )
 

@@ -144,6 +144,11 @@ def stage_prepare(ctx: Context, src: EpisodeSource) -> tuple[PreparedAudio, str]
     return from_dict(PreparedAudio, _absolute(result, entry)), key
 
 
+def source_digest(ctx: Context, src: EpisodeSource) -> str:
+    """The recordings' own hash (not the processing's): 'the audio changed' means this."""
+    return digest([(sid, ctx.cache.file_hash(p)) for sid, p in src.sources()])
+
+
 def loudness_before(ctx: Context, prep_key: str) -> tuple[float, ...]:
     meta = ctx.cache.lookup("prepare", prep_key)
     return tuple(meta["result"].get("loudness_series", ())) if meta else ()
@@ -223,7 +228,7 @@ def stage_transcript(
     from .transcribe import corrections, vtt
 
     committed = corrections.load_committed(
-        src.folder, vtt.ids_by_name(speakers), audio_sha256=prep_key,
+        src.folder, vtt.ids_by_name(speakers), audio_sha256=source_digest(ctx, src),
         language=ctx.project.show.language.split("-")[0], filename=src.config.transcript,
     )
     if committed is None:

@@ -278,9 +278,17 @@ def retime(corrected: Transcript, machine: Transcript) -> Transcript:
         return corrected
     end = max(corrected.duration, machine.duration, machine_tokens[-1].end)
     timed = align([t for _, t in texts], machine_tokens, 0.0, end)
+    # a word that took a machine word's times keeps its confidence; an interpolated one was
+    # never heard at that time, so it gets 0 (redaction then widens its mute to be safe)
+    heard = {
+        (round(w.start, 3), round(w.end, 3)): w.probability
+        for seg in machine.segments
+        for w in seg.words
+    }
     by_seg: dict[int, list[Word]] = {}
     for (i, _), tok in zip(texts, timed, strict=True):
-        by_seg.setdefault(i, []).append(Word(tok.start, tok.end, " " + tok.text))
+        probability = heard.get((round(tok.start, 3), round(tok.end, 3)), 0.0)
+        by_seg.setdefault(i, []).append(Word(tok.start, tok.end, " " + tok.text, probability))
     segments = []
     for i, seg in enumerate(corrected.segments):
         words = by_seg.get(i)
