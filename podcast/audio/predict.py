@@ -61,7 +61,7 @@ class Layout:
 
     @classmethod
     def empty(cls, blocks: int, rate: int) -> Layout:
-        z = lambda: np.zeros(blocks, np.float64)  # noqa: E731
+        z = lambda: np.zeros(blocks, np.float32)  # noqa: E731
         return cls(z(), z(), z(), z(), rate)
 
     def add(self, at: int, env: np.ndarray, *, scaled: bool) -> None:
@@ -98,16 +98,19 @@ def predict(layout: Layout, gain_db: float, ceiling_db: float,
     """Integrated loudness (LUFS) of the published file at this content gain and ceiling."""
     from scipy.ndimage import minimum_filter1d
 
-    g = 10 ** (gain_db / 20)
+    g = np.float32(10 ** (gain_db / 20))
     peak = np.maximum(layout.peak_scaled * g, layout.peak_fixed)
     with np.errstate(divide="ignore"):
-        peak_db = 20 * np.log10(peak) + TP_OVER_SAMPLE_DB
-    req = np.minimum(0.0, ceiling_db - peak_db)
+        req = np.float32(ceiling_db - TP_OVER_SAMPLE_DB) - 20 * np.log10(peak)
+    np.minimum(req, 0.0, out=req)
     m = minimum_filter1d(req, size=2 * attack_blocks + 1, mode="nearest")
-    rel = release_db_per_s * BLOCK_S
-    k = np.arange(1, len(m) + 1, dtype=np.float64)
-    lim = np.minimum(np.minimum.accumulate(np.concatenate([[0.0], m - k * rel]))[1:] + k * rel, 0.0)
-    energy = (layout.energy_scaled * g * g + layout.energy_fixed) * 10 ** (lim / 10)
+    del req, peak
+    # release: lim[k] = min(m[k], lim[k-1] + rel), as in the limiter (float64 ramp for precision)
+    ramp = np.arange(1, len(m) + 1, dtype=np.float64) * (release_db_per_s * BLOCK_S)
+    lim = (np.minimum.accumulate(np.minimum(m - ramp, 0.0)) + ramp).astype(np.float32)
+    del m, ramp
+    np.minimum(lim, 0.0, out=lim)
+    energy = (layout.energy_scaled * (g * g) + layout.energy_fixed) * np.power(np.float32(10), lim / 10)
     b = block_frames(layout.rate)
     per_sub = round(0.1 / BLOCK_S)
     nsub = len(energy) // per_sub
