@@ -1,19 +1,31 @@
-"""The output folder: built whole in a staging folder, then swapped in with two renames.
+"""The output folder: built whole in a staging folder, then swapped in atomically.
 
     feed/            the published site (never written in place)
-    .feed.staging-*  a build in progress
-    .feed.old        the previous site during the swap
+    .feed.staging-*  a build in progress (after an exchange: the previous site, being removed)
+    .feed.old        the previous site during a two-rename swap
+    .feed.lock       held (flock) by the publish that owns the output; released on any exit
 
-`recover()` runs before every command: it finishes or undoes a swap that was
-interrupted, so a run killed at any point leaves the previous `feed/` (or the complete
-new one) and never a half-built site.
+The swap is one atomic exchange of the two folders where the system has it (Linux
+renameat2 RENAME_EXCHANGE: `feed/` is the old site or the new one at every instant), else
+two renames (`feed` -> `.feed.old`, staging -> `feed`). `recover()` runs before every
+publish: it finishes or undoes a swap that was interrupted, so a run killed at any point
+leaves the previous `feed/` (or the complete new one) and never a half-built site.
+
+Test hooks (environment, never set in normal use): PODCAST_TEST_SWAP_PAUSE=<seconds> sleeps
+at the swap point (before the exchange, or between the two renames) and says so on stderr,
+so a test can kill the process exactly there; PODCAST_TEST_SWAP_RENAMES=1 forces the
+two-rename swap.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import PodcastError
@@ -97,14 +109,70 @@ class Staging:
         return frozenset(self._written)
 
     def commit(self) -> None:
-        """Swap the new site in: two renames, the previous site removed afterwards."""
+        """Swap the new site in (atomic exchange, else two renames); remove the previous one."""
         old = _old(self.out)
         if old.exists():
             shutil.rmtree(old)
+        if self.out.exists() and not os.environ.get("PODCAST_TEST_SWAP_RENAMES") and _exchange(
+                self.dir, self.out):
+            shutil.rmtree(self.dir, ignore_errors=True)  # now holds the previous site
+            return
         if self.out.exists():
             os.replace(self.out, old)
+        _test_pause()
         os.replace(self.dir, self.out)
         shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE). False if unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    _test_pause()
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    log.debug("atomic exchange unavailable (%s); swapping with two renames",
+              os.strerror(ctypes.get_errno()))
+    return False
+
+
+def _test_pause() -> None:
+    """PODCAST_TEST_SWAP_PAUSE: a test hook to be killed at the swap point (see module doc)."""
+    seconds = os.environ.get("PODCAST_TEST_SWAP_PAUSE")
+    if seconds:
+        sys.stderr.write(f"PODCAST_TEST_SWAP_PAUSE: pausing {seconds} s at the swap\n")
+        sys.stderr.flush()
+        time.sleep(float(seconds))
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold `.<out>.lock` (flock) while publishing, so two runs never share an output
+    folder or its staging. The lock goes with the process, however it ends."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no locking
+        yield
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out.with_name(f".{out.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"{out}: another publish is writing this folder; "
+                              "wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)

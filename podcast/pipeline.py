@@ -19,7 +19,7 @@ from pathlib import Path
 from .cache import Cache, CacheMiss
 from .episode import Computed, Context, NotPublished, compute, place
 from .errors import PodcastError
-from .output import Staging, recover
+from .output import Staging, locked, recover
 from .progress import Bars
 from .project import EpisodeSource, Project, load_project
 
@@ -137,10 +137,18 @@ def render(project: Project, staging: Staging, outcomes: _Outcomes) -> None:
 
 
 def publish(opts: PublishOptions) -> PublishResult:
-    """Publish the show. Raises ConfigError before any work, PublishFailed after."""
+    """Publish the show. Raises ConfigError before any work, PublishFailed after.
+
+    The output folder is locked for the whole run (a second publish into it fails at
+    once), and first recovered from any interrupted swap."""
+    out_dir = (opts.out or opts.root.resolve() / "feed").resolve()
+    with locked(out_dir):
+        return _publish(opts, out_dir)
+
+
+def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
     t0 = time.monotonic()
     root = opts.root.resolve()
-    out_dir = (opts.out or root / "feed").resolve()
     recover(out_dir)
     project = load_project(root)  # all episodes: consent withdrawal must apply even with --only
     for w in project.warnings:
