@@ -26,7 +26,7 @@ from podcast.audio.loudness import Loudness, Meter
 from podcast.audio.predict import Layout, block_frames, load_envelope, solve_gain
 from podcast.audio.settings import AudioSettings
 from podcast.audio.wavfile import read_frames, wav_info
-from podcast.errors import AudioError
+from podcast.errors import AudioError, ConfigError
 from podcast.models import Chapter, MasteredAudio, PreparedAudio, Timeline
 
 log = logging.getLogger("podcast.audio")
@@ -80,8 +80,9 @@ def master(
     shifted by the intro here). Raises AudioError if the target cannot be met.
     """
     if mute_mode not in ("bleep", "silence"):
-        raise ValueError(f"mute_mode must be 'bleep' or 'silence', not {mute_mode!r}")
+        raise ConfigError([f"mute_mode: must be 'bleep' or 'silence', not {mute_mode!r}"])
     out_mp3 = Path(out_mp3)
+    out_mp3.parent.mkdir(parents=True, exist_ok=True)
     info = wav_info(prepared.path)
     if info is None:
         raise AudioError(str(prepared.path), "is not a float32/16-bit WAV written by prepare()")

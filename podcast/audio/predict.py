@@ -110,7 +110,9 @@ def predict(layout: Layout, gain_db: float, ceiling_db: float,
     lim = (np.minimum.accumulate(np.minimum(m - ramp, 0.0)) + ramp).astype(np.float32)
     del m, ramp
     np.minimum(lim, 0.0, out=lim)
-    energy = (layout.energy_scaled * (g * g) + layout.energy_fixed) * np.power(np.float32(10), lim / 10)
+    energy = (layout.energy_scaled * (g * g) + layout.energy_fixed) * np.power(
+        np.float32(10), lim / 10
+    )
     b = block_frames(layout.rate)
     per_sub = round(0.1 / BLOCK_S)
     nsub = len(energy) // per_sub
