@@ -282,6 +282,21 @@ def test_wav_writer_trims_in_place_and_reads_back(tmp_path: Path) -> None:
             np.testing.assert_allclose(decode(w.path, 16000, 2), x[start:end], atol=1e-7)
 
 
+def test_rf64_for_files_over_4_gib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import podcast.audio.wavfile as wavfile
+
+    monkeypatch.setattr(wavfile, "RF64_ABOVE", 0)  # pretend every file is huge
+    x = np.linspace(-0.5, 0.5, 2000, dtype=np.float32).reshape(1000, 2)
+    w = WavWriter(tmp_path / "big.wav", 16000, 2)
+    w.write(x)
+    w.close(100, 900)
+    assert (tmp_path / "big.wav").read_bytes()[:4] == b"RF64"
+    info = wav_info(tmp_path / "big.wav")
+    assert info is not None and info.frames == 800
+    np.testing.assert_array_equal(read_frames(w.path, info, 0, 800), x[100:900])
+    np.testing.assert_allclose(decode(w.path, 16000, 2), x[100:900], atol=1e-7)
+
+
 def test_wav_header_is_valid_riff(tmp_path: Path) -> None:
     w = WavWriter(tmp_path / "h.wav", 44100, 1)
     w.write(np.zeros((100, 1), np.float32))

@@ -20,6 +20,7 @@ _DS64 = 8 + 28  # reserved for a ds64 chunk (written as JUNK when not needed)
 _FACT = 12
 _HEAD = 12 + _DS64 + _FMT + _FACT + 8 + 8  # RIFF + ds64 + fmt + fact + min JUNK + data header
 _U32 = 0xFFFFFFFF
+RF64_ABOVE = _U32  # RIFF sizes above this are written as RF64 (a constant so tests can lower it)
 
 
 class WavWriter:
@@ -47,7 +48,7 @@ class WavWriter:
         data_len = (end - start) * width
         self._f.truncate(data_off + data_len)
         riff_len = data_off + data_len - 8
-        big = riff_len > _U32
+        big = riff_len > RF64_ABOVE
         f = self._f
         f.seek(0)
         f.write(b"RF64" if big else b"RIFF")
