@@ -103,7 +103,8 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def sources(root: Path) -> dict[str, bytes]:
     """The show's own files: everything publish must never touch."""
-    return {k: v for k, v in tree(root).items() if k.split("/")[0] not in PRIVATE}
+    return {k: v for k, v in tree(root).items()
+            if k.split("/")[0] not in PRIVATE and not k.startswith(".feed.")}
 
 
 def leftovers(root: Path) -> list[str]:
