@@ -121,9 +121,6 @@ def _ffmpeg_version() -> str:
 
 
 def stage_prepare(ctx: Context, src: EpisodeSource) -> tuple[PreparedAudio, str]:
-    from .audio.loudness import loudness_series
-    from .audio.prepare import prepare
-
     settings = audio_settings(ctx.project.show.audio)
     sources = src.sources()
     hashes = [(sid, ctx.cache.file_hash(p)) for sid, p in sources]
@@ -131,6 +128,9 @@ def stage_prepare(ctx: Context, src: EpisodeSource) -> tuple[PreparedAudio, str]
                  src.config.speakers_by_channel, AUDIO_VERSION)
 
     def build(tmp: Path) -> dict:
+        from .audio.loudness import loudness_series  # numpy: only when there is work
+        from .audio.prepare import prepare
+
         log.info("%s: decoding and cleaning audio", src.slug)
         prepared = prepare(
             sources if src.config.tracks else sources[0][1], settings, tmp,
@@ -244,9 +244,6 @@ def stage_master(
     ctx: Context, src: EpisodeSource, prepared: PreparedAudio, prep_key: str,
     redactions: tuple[Redaction, ...],
 ) -> tuple[MasteredAudio, str]:
-    from .audio.loudness import loudness_series
-    from .audio.master import master
-
     show = ctx.project.show
     settings = audio_settings(show.audio)
     intro = ctx.project.path(show.audio.intro) if show.audio.intro else None
@@ -257,6 +254,9 @@ def stage_master(
                  AUDIO_VERSION)
 
     def build(tmp: Path) -> dict:
+        from .audio.loudness import loudness_series
+        from .audio.master import master
+
         log.info("%s: mastering (loudness, limiter, MP3, verification)", src.slug)
         mastered = master(
             prepared, settings, tmp / "master.mp3", mutes=mutes,
