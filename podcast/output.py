@@ -70,6 +70,7 @@ class Staging:
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True)
         self._written: set[str] = set()
+        self._folders: set[Path] = {self.dir}
 
     def path(self, relative: str) -> Path:
         """Claim `relative` for writing and return its absolute path."""
@@ -80,7 +81,9 @@ class Staging:
             raise OutputError(f"{rel}: output paths must stay inside {self.out.name}/")
         self._written.add(rel)
         target = self.dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:  # one mkdir per folder, not per file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
     def link(self, source: Path, relative: str) -> Path:

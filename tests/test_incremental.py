@@ -84,13 +84,13 @@ def test_noop_republish_does_no_audio_or_transcription_work(show: Path) -> None:
 
 
 def test_noop_republish_never_loads_whisper_or_decoders(show: Path) -> None:
-    """In a fresh process: after a no-op publish, Whisper, CTranslate2 and PyAV were never
-    imported (so no model was loaded and no audio decoded)."""
+    """In a fresh process: after a no-op publish, Whisper, CTranslate2, PyAV and numpy were
+    never imported (so no model was loaded, no audio decoded, no loudness computed)."""
     code = ("import sys\nfrom podcast.cli import cli\n"
             f"try:\n    cli(['publish', '--root', {str(show)!r}, '-q', '--no-progress'])\n"
             "except SystemExit as e:\n    assert not e.code, e.code\n"
             "print(sorted(m for m in ('faster_whisper', 'ctranslate2', 'av', 'onnxruntime',"
-            " 'pydub') if m in sys.modules))\n")
+            " 'pydub', 'numpy') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
