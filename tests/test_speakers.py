@@ -251,3 +251,13 @@ def test_diarisation_of_a_mixed_two_person_call():
         t, EVAL / "pyannote_sample.rttm", {"Diane": "speaker90", "Sheila": "speaker91"}
     )
     assert n > 50 and accuracy >= 0.8
+
+
+def test_diarised_clusters_are_named_by_who_talks_first_for_two_seconds():
+    from podcast.transcribe.diarise import naming_order
+
+    ws = [Word(0.0, 0.5, " Hello", 0.9)] + [
+        Word(1 + i * 0.5, 1.5 + i * 0.5, " x", 0.9) for i in range(10)
+    ]
+    labels = [1] + [0] * 6 + [1] * 4  # cluster 1 said one early word, cluster 0 then talks
+    assert naming_order(labels, ws) == [0, 1]

@@ -249,7 +249,7 @@ def test_guard_drops_repeats_silence_and_no_speech():
     assert len(guard.check([okay, again], audio, 0.0)) == 2  # two people can both say it
 
 
-def test_guard_flags_loops_stock_phrases_and_low_confidence():
+def test_guard_drops_loops_flags_stock_phrases_and_low_confidence():
     audio = (0.2 * np.sin(np.arange(RATE * 20) / 5)).astype(np.float32)
     loop = seg(words(*[(" the", i * 0.2, i * 0.2 + 0.2, 0.9) for i in range(40)]))
     stock = seg(
@@ -257,11 +257,12 @@ def test_guard_flags_loops_stock_phrases_and_low_confidence():
         no_speech_prob=0.5,
     )
     shaky = seg(words((" Metformin", 12.0, 13.0, 0.3)))
-    kept = guard.check([loop, stock, shaky], audio, 0.0)
+    dots = seg(words((" .", 14.0, 15.0, 0.1)))
+    kept = guard.check([loop, stock, shaky, dots], audio, 0.0)
+    assert len(kept) == 2  # the repetition loop and the punctuation-only segment are dropped
     assert guard.HALLUCINATION in kept[0].flags
-    assert guard.HALLUCINATION in kept[1].flags
-    assert kept[2].flags == (guard.LOW_CONFIDENCE,)
-    assert kept[2].words[0].probability == 0.3
+    assert kept[1].flags == (guard.LOW_CONFIDENCE,)
+    assert kept[1].words[0].probability == 0.3
 
 
 def test_guard_marks_nonspeech_and_drops_blank_markers():

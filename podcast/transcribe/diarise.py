@@ -4,8 +4,9 @@ resemblyzer's speaker encoder (a 3-layer LSTM, its weights inside the wheel) emb
 windows of speech every 0.4 s, only where the transcript has words. The embeddings are
 clustered into the number of people episode.yaml names (spectral clustering on cosine
 affinity), each word takes the cluster of the windows around it, short islands
-are smoothed away, and clusters are named in order of first appearance using the
-episode.yaml order with hosts first (the host usually opens). Use `turns:` to override.
+are smoothed away, and clusters are named in the order in which each has said 2 s of
+words, using the episode.yaml order with hosts first (the host usually opens). Use
+`turns:` to override.
 """
 
 from __future__ import annotations
@@ -116,6 +117,21 @@ def smooth(labels: list[int], words: Sequence[Word], min_island_s: float = 0.6) 
     return out
 
 
+def naming_order(labels: Sequence[int], words: Sequence[Word], enough_s: float = 2.0) -> list[int]:
+    """Clusters in the order they have each said `enough_s` seconds of words.
+
+    More robust than the first word: one mis-clustered "Hello" must not swap the names.
+    """
+    spoken: dict[int, float] = {}
+    order: list[int] = []
+    for lab, w in zip(labels, words, strict=True):
+        spoken[lab] = spoken.get(lab, 0.0) + (w.end - w.start)
+        if spoken[lab] >= enough_s and lab not in order:
+            order.append(lab)
+    rest = sorted(set(labels) - set(order), key=lambda lab: -spoken[lab])
+    return order + rest
+
+
 def word_speakers(path: Path, words: Sequence[Word], ids: Sequence[str]) -> dict[int, str]:
     """{id(word): speaker id} for every word."""
     import numpy as np
@@ -136,9 +152,6 @@ def word_speakers(path: Path, words: Sequence[Word], ids: Sequence[str]) -> dict
         else:
             word_labels.append(int(labels[np.argmin(np.abs(times - (w.start + w.end) / 2))]))
     word_labels = smooth(word_labels, ordered)
-    first_seen: list[int] = []
-    for lab in word_labels:
-        if lab not in first_seen:
-            first_seen.append(lab)
+    first_seen = naming_order(word_labels, ordered)
     names = {lab: ids[n] for n, lab in enumerate(first_seen[: len(ids)])}
     return {id(w): names.get(lab, ids[0]) for w, lab in zip(ordered, word_labels, strict=True)}

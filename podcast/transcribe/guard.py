@@ -4,7 +4,9 @@ Rules, applied to each decoded segment with the audio it came from:
 - silent audio under the segment (RMS below -50 dBFS)               -> dropped
 - high no-speech probability with a low average log-probability      -> dropped
 - the same text (3+ words) as the previous segment (a repetition loop) -> dropped
-- text that compresses too well (zlib ratio > 2.4: "the the the ...") -> flagged
+- text that compresses too well (zlib ratio > 2.4: "the the the ...") -> dropped
+  (Whisper's own failure test; the batched decoder has no temperature fallback to retry)
+- text with no letters or digits (" .", " ...")                      -> dropped
 - stock phrases Whisper produces from silence, when uncertain          -> flagged
 - any word with probability < 0.5                                    -> "low_confidence"
 - bracketed non-speech ("[Music]", "(laughs)", "♪")                   -> kind "nonspeech"
@@ -88,6 +90,8 @@ def check(segments: Sequence[Segment], audio: Any, offset_s: float) -> tuple[Seg
             continue
         if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
             continue
+        if not re.search(r"\w", text) or is_loop(text):
+            continue
         key = _normal(text)
         if key == previous and len(key.split()) >= 3:  # "Okay." twice can be two people
             continue
@@ -96,12 +100,15 @@ def check(segments: Sequence[Segment], audio: Any, offset_s: float) -> tuple[Seg
     return tuple(kept)
 
 
+def is_loop(text: str) -> bool:
+    text = text.strip().lower()
+    return len(text) > 20 and compression_ratio(text) > COMPRESSION_RATIO
+
+
 def flags_for(seg: Segment) -> tuple[str, ...]:
     flags = [f for f in seg.flags if f not in (HALLUCINATION, LOW_CONFIDENCE)]
     text = seg.text.strip().lower()
-    if len(text) > 20 and compression_ratio(text) > COMPRESSION_RATIO:
-        flags.append(HALLUCINATION)
-    elif any(p in text for p in STOCK_PHRASES) and (
+    if any(p in text for p in STOCK_PHRASES) and (
         seg.no_speech_prob > 0.3 or seg.avg_logprob < LOW_LOGPROB
     ):
         flags.append(HALLUCINATION)
