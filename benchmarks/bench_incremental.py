@@ -40,6 +40,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 PODCAST = [str(Path(sys.executable).with_name("podcast"))]
 RATE = 22050
+ENV = dict(os.environ)
 
 SHOW = {
     "title": "Benchmark Stories",
@@ -113,6 +114,7 @@ def say(*parts: object, flush: bool = True) -> None:
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu: float  # user + system CPU seconds of the publish process and its children
     peak_rss_mb: float
     exit_code: int
     new_entries: int
@@ -131,7 +133,7 @@ def publish(root: Path, *extra: str) -> Run:
     cmd = [*PODCAST, "publish", "--root", str(root), "--no-progress", *extra]
     logf = tempfile.TemporaryFile()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -140,7 +142,8 @@ def publish(root: Path, *extra: str) -> Run:
     new = cache_entries(root / ".podcast-cache") - before
     if proc.returncode != 0:
         sys.exit(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{text[-3000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, len(new), text)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, usage.ru_maxrss / 1024, proc.returncode, len(new), text)
 
 
 def work_done(log: str) -> list[str]:
@@ -161,14 +164,28 @@ def med(runs: list[Run]) -> float:
     return statistics.median(r.seconds for r in runs)
 
 
+def med_cpu(runs: list[Run]) -> float:
+    return statistics.median(r.cpu for r in runs)
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--episodes", type=int, default=200)
     ap.add_argument("--small", type=int, default=50)
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--fresh", action="store_true", help="Regenerate and cold-publish the show.")
-    ap.add_argument("--out", type=Path, default=None, help="Write the markdown results here.")
+    ap.add_argument("--out", type=Path, default=None, help="Append the markdown results to this file.")
+    ap.add_argument("--pythonpath", default=None,
+                    help="Run publish with this PYTHONPATH first (to measure a patched copy).")
+    ap.add_argument("--label", default="as committed", help="What is measured (for the table).")
     args = ap.parse_args()
+    if args.pythonpath:
+        ENV["PYTHONPATH"] = args.pythonpath
+    loads = [load()]
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-incremental-"))
     big = work / f"show-{args.episodes}"
@@ -182,8 +199,9 @@ def main() -> None:
         say(f"cold publish of {args.episodes} episodes ...", flush=True)
         cold = publish(big)
         rows.append((f"cold publish, {args.episodes} episodes (empty cache)",
-                     f"{cold.seconds:.1f} s ({cold.seconds / args.episodes:.2f} s/episode), "
-                     f"peak RSS {cold.peak_rss_mb:.0f} MB, {cold.new_entries} cache entries"))
+                     f"{cold.seconds:.1f} s ({cold.seconds / args.episodes:.2f} s/episode; CPU "
+                     f"{cold.cpu:.0f} s), peak RSS {cold.peak_rss_mb:.0f} MB, "
+                     f"{cold.new_entries} cache entries"))
 
     say("no-op re-publish x3 ...", flush=True)
     publish(big)  # settle: a previous run may have left the hash memo stale
@@ -191,7 +209,8 @@ def main() -> None:
     rows.append((f"no-op re-publish, {args.episodes} episodes (median of 3)",
                  f"{med(big_noop):.2f} s (runs: "
                  + ", ".join(f"{r.seconds:.2f}" for r in big_noop)
-                 + f"), peak RSS {max(r.peak_rss_mb for r in big_noop):.0f} MB, 0 new cache entries"))
+                 + f"); CPU {med_cpu(big_noop):.2f} s; peak RSS "
+                 f"{max(r.peak_rss_mb for r in big_noop):.0f} MB; 0 new cache entries"))
 
     # one episode changed: its recording gets a new pitch
     pick = min(7, args.episodes)
@@ -206,12 +225,12 @@ def main() -> None:
     tone(single / "episodes" / f"ep-{pick:03d}" / "recording.wav", 987.0)
     alone = publish(single)
     rows.append(("re-publish after changing one episode's recording",
-                 f"{one.seconds:.2f} s, {one.new_entries} new cache entries, "
-                 f"peak RSS {one.peak_rss_mb:.0f} MB"))
+                 f"{one.seconds:.2f} s (CPU {one.cpu:.2f} s), {one.new_entries} new cache "
+                 f"entries, peak RSS {one.peak_rss_mb:.0f} MB"))
     rows.append(("that episode's own work: cold publish of a one-episode show with it",
-                 f"{alone.seconds:.2f} s"))
+                 f"{alone.seconds:.2f} s (CPU {alone.cpu:.2f} s)"))
     rows.append(("overhead of the other episodes (difference)",
-                 f"{one.seconds - alone.seconds:+.2f} s"))
+                 f"{one.seconds - alone.seconds:+.2f} s (CPU {one.cpu - alone.cpu:+.2f} s)"))
     publish(big)  # back to the original state (hits)
 
     # show artwork changed: re-tag only
@@ -221,7 +240,7 @@ def main() -> None:
     stages = sorted({line.split("/")[0] for line in cache_entries(big / ".podcast-cache")})
     artwork(big / "artwork.png", (0, 94, 184))
     rows.append(("re-publish after changing the show artwork",
-                 f"{art.seconds:.2f} s, {art.new_entries} new cache entries "
+                 f"{art.seconds:.2f} s (CPU {art.cpu:.2f} s), {art.new_entries} new cache entries "
                  f"(work lines in log: {len(work_done(art.log))})"))
     notes.append(f"cache stages present: {', '.join(stages)}")
     publish(big)
@@ -237,23 +256,28 @@ def main() -> None:
         notes.append(f"small show first run built {first_small.new_entries} entries (expected 0)")
     small_noop = noop(small)
     rows.append((f"no-op re-publish, {args.small} episodes (median of 3)",
-                 f"{med(small_noop):.2f} s, peak RSS {max(r.peak_rss_mb for r in small_noop):.0f} MB"))
+                 f"{med(small_noop):.2f} s; CPU {med_cpu(small_noop):.2f} s; peak RSS "
+                 f"{max(r.peak_rss_mb for r in small_noop):.0f} MB"))
     ratio = max(r.peak_rss_mb for r in big_noop) / max(r.peak_rss_mb for r in small_noop)
     rows.append((f"peak RSS ratio no-op {args.episodes} / {args.small} episodes", f"{ratio:.2f}"))
 
+    loads.append(load())
     table = "\n".join(f"| {a} | {b} |" for a, b in rows)
     cpu = os.cpu_count()
-    text = f"""# Incremental publishing benchmark
+    pp = f" --pythonpath {args.pythonpath}" if args.pythonpath else ""
+    text = f"""## {args.label}
 
 Command (from the repository root):
 
-    .venv/bin/python benchmarks/bench_incremental.py --episodes {args.episodes} --small {args.small}{' --out ' + str(args.out) if args.out else ''}
+    .venv/bin/python benchmarks/bench_incremental.py --episodes {args.episodes} --small {args.small}{pp}
 
 Machine: {platform.machine()}, {cpu} cores, Python {platform.python_version()}, {platform.platform()};
 the machine was shared with other jobs (load varies), so wall times are upper bounds.
 Each figure is one real `podcast publish` subprocess (start-up, imports, loading the show,
 rendering the feed and site and the atomic swap included); peak RSS is that process's own
-(os.wait4). Episodes: a 2.5 s tone each, `chapters: none`, `allow_unreviewed: true`.
+(os.wait4); CPU is that process's user + system time (with its children), which the
+machine's load does not inflate. Load average (1/5/15 min) at start {loads[0]}, at end
+{loads[1]}. Episodes: a 2.5 s tone each, `chapters: none`, `allow_unreviewed: true`.
 
 | measurement | result |
 | --- | --- |
@@ -263,7 +287,8 @@ rendering the feed and site and the atomic swap included); peak RSS is that proc
 """
     say(text)
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        with open(args.out, "a", encoding="utf-8") as f:
+            f.write(text + "\n")
 
 
 if __name__ == "__main__":
