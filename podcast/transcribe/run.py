@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 from podcast.errors import ModelError
 from podcast.models import PreparedAudio, Segment, Speaker, Transcript
-from podcast.transcribe import glossary, guard, sources, speakers, vad
+from podcast.transcribe import glossary, guard, sources, vad
+from podcast.transcribe import speakers as attribution
 from podcast.transcribe.models_registry import ModelRef, resolve
 from podcast.transcribe.settings import TranscribeSettings
 
@@ -64,7 +65,7 @@ def check_language(engine: Engine, ref: ModelRef, language: str) -> None:
 def transcribe(
     audio: PreparedAudio,
     settings: TranscribeSettings,
-    speakers_: Sequence[Speaker] = (),
+    speakers: Sequence[Speaker] = (),
     *,
     speakers_by_channel: Sequence[str] | None = None,
     turns: Sequence[tuple[float, str]] | None = None,
@@ -75,12 +76,12 @@ def transcribe(
     Memory stays flat: the audio is read `settings.window_s` at a time (cut in silence).
     `progress(seconds_done, total_seconds)` is called after each window.
     """
-    plan = speakers.plan(audio, speakers_, speakers_by_channel, turns)
+    plan = attribution.plan(audio, speakers, speakers_by_channel, turns)
     engine, ref = make_engine(settings)
     started = time.perf_counter()
     envelopes = None
     if plan.method in ("tracks", "channels"):
-        envelopes = speakers.source_envelopes(plan, audio.path)
+        envelopes = attribution.source_envelopes(plan, audio.path)
     if envelopes is not None and sources.should_separate(settings.separate_tracks, envelopes[1]):
         log.info(
             "%s: speakers overlap; decoding each %s on its own", audio.path.name, plan.method[:-1]
@@ -97,7 +98,7 @@ def transcribe(
             "music or noise" if loudest >= guard.SILENCE_DBFS else "silence",
         )
         segments = segments or guard.no_speech_transcript_segments(audio.duration, loudest)
-    segments = speakers.attribute(segments, plan, audio.path, envelopes)
+    segments = attribution.attribute(segments, plan, audio.path, envelopes)
     elapsed = time.perf_counter() - started
     log.info(
         "%s: transcribed %.0f s in %.1f s (real-time factor %.3f, %s %s)",
@@ -137,7 +138,7 @@ def decode_sources(
     audio: PreparedAudio,
     settings: TranscribeSettings,
     engine: Engine,
-    plan: speakers.SpeakerPlan,
+    plan: attribution.SpeakerPlan,
     envelopes: tuple[tuple[str, ...], Any],
     progress: Progress | None,
 ) -> tuple[tuple[Segment, ...], float]:
