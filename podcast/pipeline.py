@@ -236,8 +236,9 @@ def _failure_text(result: PublishResult, kept: bool) -> str:
         lines.append(f"Nothing was published; {result.out.name}/ is unchanged. "
                      "Fix the episodes above, or use --skip-failed to publish the others.")
     else:
-        lines.append(f"The other episodes were published to {result.out.name}/; the failed ones "
-                     "appear as they were last published only where the cache still had them.")
+        lines.append(f"The other episodes were published to {result.out.name}/ (--skip-failed, or a "
+                     "consent withdrawal that had to take effect); a failed episode keeps its last "
+                     "published version only where the cache still had it.")
     return "\n".join(lines)
 
 
