@@ -63,19 +63,28 @@ def test_chromium_parses_every_cue_with_its_voice(tmp_path):
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    def read_cues() -> tuple:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
             page.wait_for_function("document.getElementById('t').readyState >= 2", timeout=20000)
-            state, cues = page.evaluate(
+            found = page.evaluate(
                 """() => { const el = document.getElementById('t'); el.track.mode = 'hidden';
                 return [el.readyState, Array.from(el.track.cues).map(c => {
                   const frag = c.getCueAsHTML(); const v = frag.querySelector('span[title]');
                   return [c.startTime, c.endTime, frag.textContent, v ? v.title : null]; })]; }"""
             )
             browser.close()
+            return found
+
+    try:
+        # its own thread: another test module may hold a Playwright session (an asyncio loop)
+        # open in the main thread, and the sync API refuses to start inside a running loop
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            state, cues = pool.submit(read_cues).result()
     finally:
         server.shutdown()
     assert state == 2, "the browser reported an error loading the track"
