@@ -188,3 +188,23 @@ def test_cache_dir_option_keeps_the_cache_elsewhere(show: Path, tmp_path: Path) 
     assert not (show / CACHE).exists()
     assert len(list(elsewhere.glob("*/*/meta.json"))) == 10
     assert not (show / "feed" / CACHE).exists()
+
+
+def test_two_episodes_sharing_a_recording_build_it_once_in_parallel(tmp_path: Path) -> None:
+    """Same recording, same settings: one prepare/transcribe/master entry, built once even
+    with --jobs 2 (the second episode waits for it rather than racing to replace it)."""
+    root = tmp_path / "show"
+    root.mkdir()
+    builder = ShowBuilder(root)
+    builder.show()
+    wav = write_tone_wav(tmp_path / "same.wav", seconds=3.0, freq=440.0)
+    for slug in ("ep-a", "ep-b"):
+        builder.episode(slug, episode_yaml(f"Episode {slug}", guid=f"same-{slug}",
+                                           chapters="none"), audio=wav)
+    result = run_publish(root, "--jobs", "2", "-v")
+    assert result.exit_code == 0, result.output
+    stages = [k.split("/")[0] for k in entries(root)]
+    assert sorted(stages) == ["master", "prepare", "tag", "tag", "transcribe", "waveform"]
+    assert sum("decoding and cleaning" in ln for ln in result.output.splitlines()) == 1
+    feed = tree(root / "feed")
+    assert feed["ep-a/ep-a.mp3"] != feed["ep-b/ep-b.mp3"]  # tagged with their own titles

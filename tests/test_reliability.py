@@ -67,7 +67,7 @@ def changed(baseline: Path, tmp_path: Path) -> Path:
     """A copy of the published show whose ep-a has a new recording (work for the next run)."""
     root = tmp_path / "show"
     shutil.copytree(baseline, root, symlinks=True)
-    speech(root / "episodes" / "ep-a" / "recording.wav", CHANGED, pause=0.6)
+    speech(root / "episodes" / "ep-a" / "recording.wav", CHANGED * 2, pause=0.6)  # ~30 s
     return root
 
 
@@ -154,7 +154,7 @@ def test_sigkill_during_transcription(changed: Path) -> None:
     found = cache_temp(changed, "transcribe")
     proc = start(changed)
     tmp = wait_for(proc, found)
-    time.sleep(1.5)  # Whisper loaded and decoding (25 s of speech take longer than this)
+    time.sleep(0.3)  # inside the stage: loading Whisper, then decoding ~30 s of speech
     assert tmp.exists(), "transcription finished too soon to be interrupted"
     kill(proc)
     assert tree(changed / "feed") == before
