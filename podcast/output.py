@@ -4,6 +4,7 @@
     .feed.staging-*  a build in progress (after an exchange: the previous site, being removed)
     .feed.old        the previous site during a two-rename swap
     .feed.lock       held (flock) by the publish that owns the output; released on any exit
+    .feed.trash-*    the previous site after the swap, being deleted in the background
 
 The swap is one atomic exchange of the two folders where the system has it (Linux
 renameat2 RENAME_EXCHANGE: `feed/` is the old site or the new one at every instant), else
@@ -56,7 +57,7 @@ def recover(out: Path) -> None:
             # killed between the two renames: put the previous site back
             os.replace(old, out)
             log.warning("%s: restored the previous site after an interrupted publish", out)
-    for stale in _staging_glob(out):
+    for stale in _staging_glob(out) + sorted(out.parent.glob(f".{out.name}.trash-*")):
         shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -111,23 +112,53 @@ class Staging:
     def files(self) -> frozenset[str]:
         return frozenset(self._written)
 
-    def commit(self) -> None:
-        """Swap the new site in (atomic exchange, else two renames); remove the previous one."""
+    def commit(self, *, background: bool = False) -> None:
+        """Swap the new site in (atomic exchange, else two renames); remove the previous one
+        (with `background`, by a detached process: see _remove_later)."""
         old = _old(self.out)
         if old.exists():
             shutil.rmtree(old)
         if self.out.exists() and not os.environ.get("PODCAST_TEST_SWAP_RENAMES") and _exchange(
                 self.dir, self.out):
-            shutil.rmtree(self.dir, ignore_errors=True)  # now holds the previous site
+            _remove(self.dir, self.out, background)  # now holds the previous site
             return
         if self.out.exists():
             os.replace(self.out, old)
         _test_pause()
         os.replace(self.dir, self.out)
-        shutil.rmtree(old, ignore_errors=True)
+        if old.exists():
+            _remove(old, self.out, background)
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _remove(folder: Path, out: Path, background: bool) -> None:
+    """Delete the previous site. In the background, so the user need not wait: renamed to
+    `.feed.trash-*` and removed by a detached `rm -rf` (deleting thousands of files is the
+    slowest part of a no-op publish on a busy disk). Inline where there is no `rm`; a trash
+    folder left by a killed `rm` is removed by the next recover()."""
+    if not background:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    trash = out.with_name(f".{out.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.replace(folder, trash)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    rm = shutil.which("rm") if os.name == "posix" else None
+    if rm:
+        import subprocess
+
+        try:
+            subprocess.Popen([rm, "-rf", "--", str(trash)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -151,15 +151,18 @@ def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
     root = opts.root.resolve()
     recover(out_dir)
     project = load_project(root)  # all episodes: consent withdrawal must apply even with --only
+    _timing("load", t0)
     for w in project.warnings:
         log.warning("%s", w)
     jobs = opts.jobs or (os.cpu_count() or 1)
     ctx = make_context(project, opts, jobs)
     _purge_withdrawn(ctx, project)
     selected = tuple(e for e in project.episodes if not opts.only or e.slug in opts.only)
+    t1 = time.monotonic()
     outcomes = compute_all(ctx, selected, jobs)
     if opts.only:
         _reuse_unselected(project, opts, ctx, outcomes, jobs)
+    _timing("episodes", t1)
     for w in outcomes.warnings:
         log.warning("%s", w)
     for slug, reason in sorted(outcomes.excluded.items()):
@@ -190,9 +193,12 @@ def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
         result = _replace(result, published=tuple(sorted(outcomes.computed)))
     staging = Staging(out_dir)
     try:
+        t1 = time.monotonic()
         render(project, staging, outcomes)
         _check_no_leaks(staging, outcomes)
-        staging.commit()
+        t1 = _timing("render", t1)
+        staging.commit(background=True)
+        _timing("swap", t1)
     except BaseException:
         staging.discard()
         raise
@@ -205,6 +211,13 @@ def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
     if outcomes.failed:
         raise PublishFailed(result, _failure_text(result, kept=False))
     return result
+
+
+def _timing(phase: str, since: float) -> float:
+    """Log a phase's wall time at debug level (-v); returns now."""
+    now = time.monotonic()
+    log.debug("timing: %s %.2f s", phase, now - since)
+    return now
 
 
 def _purge_withdrawn(ctx: Context, project: Project) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ShowBuilder, episode_yaml, write_artwork, write_tone_wav
-from test_publish import leftovers, run_publish, tree
+from test_publish import clone, leftovers, run_publish, tree
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +69,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def show(published: Path, tmp_path: Path) -> Path:
     root = tmp_path / "show"
-    shutil.copytree(published, root, symlinks=True)
+    clone(published, root)
     return root
 
 

@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 import wave
 from pathlib import Path
 
@@ -108,7 +109,11 @@ def sources(root: Path) -> dict[str, bytes]:
 
 
 def leftovers(root: Path) -> list[str]:
-    """Staging/old output folders and half-built cache entries left behind."""
+    """Staging/old output folders and half-built cache entries left behind. The previous
+    site is deleted in the background (.feed.trash-*): give that up to 60 s."""
+    end = time.monotonic() + 60
+    while any(root.glob(".feed.trash-*")) and time.monotonic() < end:
+        time.sleep(0.05)
     found = [p.name for p in root.iterdir()
              if p.name.startswith(".feed.") and p.name != ".feed.lock"]
     cache = root / ".podcast-cache"
@@ -119,7 +124,8 @@ def leftovers(root: Path) -> list[str]:
 
 def clone(show: Path, dest: Path) -> Path:
     """A copy of a published show (feed and cache included)."""
-    shutil.copytree(show, dest, symlinks=True)
+    shutil.copytree(show, dest, symlinks=True,
+                    ignore=shutil.ignore_patterns(".feed.trash-*", ".feed.lock"))
     return dest
 
 

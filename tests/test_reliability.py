@@ -17,7 +17,6 @@ must complete the work and leave no staging, .feed.old or half-built cache folde
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ShowBuilder, episode_yaml, write_tone_wav
-from test_publish import leftovers, run_publish, sources, speech, tree
+from test_publish import clone, leftovers, run_publish, sources, speech, tree
 
 from podcast.output import recover
 
@@ -66,7 +65,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def changed(baseline: Path, tmp_path: Path) -> Path:
     """A copy of the published show whose ep-a has a new recording (work for the next run)."""
     root = tmp_path / "show"
-    shutil.copytree(baseline, root, symlinks=True)
+    clone(baseline, root)
     speech(root / "episodes" / "ep-a" / "recording.wav", CHANGED * 2, pause=0.6)  # ~30 s
     return root
 
