@@ -23,6 +23,7 @@ import argparse
 import math
 import os
 import platform
+import random
 import shlex
 import shutil
 import statistics
@@ -130,7 +131,7 @@ def cache_entries(cache: Path) -> set[str]:
 def publish(root: Path, *extra: str) -> Run:
     """One `podcast publish` subprocess: wall time and its own peak RSS (os.wait4)."""
     before = cache_entries(root / ".podcast-cache")
-    cmd = [*PODCAST, "publish", "--root", str(root), "--no-progress", *extra]
+    cmd = [*PODCAST, "publish", "--root", str(root), "--no-progress", "-v", *extra]
     logf = tempfile.TemporaryFile()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=ENV)
@@ -166,6 +167,12 @@ def med(runs: list[Run]) -> float:
 
 def med_cpu(runs: list[Run]) -> float:
     return statistics.median(r.cpu for r in runs)
+
+
+def phases(run: Run) -> str:
+    """The run's own phase timings (pipeline logs 'timing: <phase> <s> s' at -v)."""
+    found = [line.split("timing: ", 1)[1] for line in run.log.splitlines() if "timing: " in line]
+    return ", ".join(found) or "n/a"
 
 
 def load() -> str:
@@ -211,18 +218,22 @@ def main() -> None:
                  + ", ".join(f"{r.seconds:.2f}" for r in big_noop)
                  + f"); CPU {med_cpu(big_noop):.2f} s; peak RSS "
                  f"{max(r.peak_rss_mb for r in big_noop):.0f} MB; 0 new cache entries"))
+    rows.append(("  phases of the median no-op run",
+                 phases(sorted(big_noop, key=lambda r: r.seconds)[1])))
 
     # one episode changed: its recording gets a new pitch
     pick = min(7, args.episodes)
     target = big / "episodes" / f"ep-{pick:03d}" / "recording.wav"
-    tone(target, 987.0)
+    rng = random.Random(time.time_ns())  # a change never seen before (no old cache entry)
+    pitch = rng.uniform(1000.0, 2000.0)
+    tone(target, pitch)
     say("one changed episode ...", flush=True)
     one = publish(big)
     tone(target, 200.0 + 3.0 * pick)  # back as it was (its old entries are still in the cache)
     single = work / "single"
     shutil.rmtree(single, ignore_errors=True)
     make_show(single, range(pick, pick + 1))
-    tone(single / "episodes" / f"ep-{pick:03d}" / "recording.wav", 987.0)
+    tone(single / "episodes" / f"ep-{pick:03d}" / "recording.wav", pitch)
     alone = publish(single)
     rows.append(("re-publish after changing one episode's recording",
                  f"{one.seconds:.2f} s (CPU {one.cpu:.2f} s), {one.new_entries} new cache "
@@ -234,7 +245,7 @@ def main() -> None:
     publish(big)  # back to the original state (hits)
 
     # show artwork changed: re-tag only
-    artwork(big / "artwork.png", (184, 40, 0))
+    artwork(big / "artwork.png", (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
     say("artwork changed ...", flush=True)
     art = publish(big)
     stages = sorted({line.split("/")[0] for line in cache_entries(big / ".podcast-cache")})
