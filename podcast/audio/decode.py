@@ -146,10 +146,10 @@ def stream_decode(
         rate = rate or info.sample_rate
     proc = ffmpeg.Process(decode_args(path, rate=rate, channels=channels, filters=filters))
     width = 4 * channels
-    buf = bytearray(chunk_frames * width)
-    view = memoryview(buf)
     try:
         while True:
+            buf = bytearray(chunk_frames * width)  # a fresh buffer per chunk: no copy on yield
+            view = memoryview(buf)
             n = 0
             while n < len(buf):
                 got = proc.stdout.readinto(view[n:])
@@ -158,7 +158,7 @@ def stream_decode(
                 n += got
             usable = n - n % width
             if usable:
-                yield np.frombuffer(bytes(view[:usable]), dtype="<f4").reshape(-1, channels)
+                yield np.frombuffer(buf, dtype="<f4", count=usable // 4).reshape(-1, channels)
             if n < len(buf):
                 break
         try:

@@ -36,7 +36,7 @@ class WavWriter:
 
     def write(self, x: np.ndarray) -> None:
         x = np.ascontiguousarray(x, dtype="<f4")
-        self._f.write(x.tobytes())
+        self._f.write(memoryview(x).cast("B"))
         self.frames += len(x)
 
     def close(self, start: int = 0, end: int | None = None) -> int:
