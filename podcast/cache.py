@@ -105,9 +105,16 @@ class Cache:
         return view
 
     def save(self) -> None:
+        """Write the hash memo. A failure (disk full) only costs re-hashing next time."""
         with self._lock:
             if self._dirty and self._hashes is not None:
-                atomic_write_text(self.root / "hashes.json", json.dumps(self._hashes, sort_keys=True))
+                try:
+                    atomic_write_text(self.root / "hashes.json",
+                                      json.dumps(self._hashes, sort_keys=True))
+                except OSError as e:
+                    log.warning("%s: could not save the file-hash memo (%s); the next run "
+                                "re-reads the recordings", self.root / "hashes.json", e)
+                    return
                 self._dirty = False
 
     # ---------------------------------------------------------------- entries

@@ -199,8 +199,11 @@ def locked(out: Path) -> Iterator[None]:
     except ImportError:  # not POSIX: no locking
         yield
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out.with_name(f".{out.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out.with_name(f".{out.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise OutputError(f"{out}: cannot write beside the output folder ({e})") from e
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

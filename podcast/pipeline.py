@@ -19,7 +19,7 @@ from pathlib import Path
 from .cache import Cache, CacheMiss
 from .episode import Computed, Context, NotPublished, compute, place
 from .errors import PodcastError
-from .output import Staging, locked, recover
+from .output import OutputError, Staging, locked, recover
 from .progress import Bars
 from .project import EpisodeSource, Project, load_project
 
@@ -199,6 +199,10 @@ def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
         t1 = _timing("render", t1)
         staging.commit(background=True)
         _timing("swap", t1)
+    except OSError as e:  # disk full, permissions: a message, not a traceback
+        staging.discard()
+        raise OutputError(f"{out_dir}: could not write the new site ({e}); the previous site "
+                          "is unchanged") from e
     except BaseException:
         staging.discard()
         raise

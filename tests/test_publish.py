@@ -320,6 +320,14 @@ def test_bad_show_artwork_names_show_yaml(published: Path, tmp_path: Path) -> No
     assert tree(root / "feed") == before
 
 
+def test_unwritable_output_is_one_clear_line(published: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_publish(published, "--out", str(blocker / "feed"))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "a-file/feed: cannot write" in result.output
+
+
 # ---------------------------------------------------------------- failure isolation
 
 
