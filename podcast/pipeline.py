@@ -63,6 +63,7 @@ class _Outcomes:
     failed: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     withdrawn: set[str] = field(default_factory=set)  # consent withdrawn or expired
+    missing: set[str] = field(default_factory=set)  # read-only cache had no entry
 
 
 def _now(opts: PublishOptions) -> dt.datetime:
@@ -93,6 +94,7 @@ def _run_one(ctx: Context, src: EpisodeSource, out: _Outcomes) -> None:
     except NotPublished as e:
         out.excluded[src.slug] = "; ".join(e.reasons)
     except CacheMiss:
+        out.missing.add(src.slug)
         out.excluded[src.slug] = (f"episodes/{src.slug}: left out of this run: not selected by "
                                   "--only and not processed before")
     except PodcastError as e:
@@ -161,7 +163,7 @@ def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
     t1 = time.monotonic()
     outcomes = compute_all(ctx, selected, jobs)
     if opts.only:
-        _reuse_unselected(project, opts, ctx, outcomes, jobs)
+        _reuse_unselected(project, opts, ctx, outcomes, jobs, out_dir)
     _timing("episodes", t1)
     for w in outcomes.warnings:
         log.warning("%s", w)
@@ -233,13 +235,22 @@ def _purge_withdrawn(ctx: Context, project: Project) -> None:
 
 
 def _reuse_unselected(project: Project, opts: PublishOptions, ctx: Context, outcomes: _Outcomes,
-                      jobs: int) -> None:
+                      jobs: int, out_dir: Path) -> None:
     """--only: the other episodes are published from the cache as they were last processed
-    (no audio or transcription work), so the feed still lists them."""
+    (no audio or transcription work), so the feed still lists them. One that is published
+    but changed since (no cache entry for its current inputs) fails the run rather than
+    silently dropping out of the feed."""
     from dataclasses import replace
 
     rest = tuple(e for e in project.episodes if e.slug not in opts.only)
     more = compute_all(replace(ctx, cache=ctx.cache.read_only()), rest, jobs)
+    for slug in sorted(more.missing):
+        if (out_dir / slug).is_dir():
+            del more.excluded[slug]
+            more.failed[slug] = (f"episodes/{slug}: not selected by --only, and the cache has no "
+                                 "processed version of it as it is now (changed since it was "
+                                 f"published, or the cache was cleared): add --only {slug}, "
+                                 "or publish without --only")
     outcomes.computed.update(more.computed)
     outcomes.excluded.update(more.excluded)
     outcomes.failed.update(more.failed)

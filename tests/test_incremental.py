@@ -208,3 +208,25 @@ def test_two_episodes_sharing_a_recording_build_it_once_in_parallel(tmp_path: Pa
     assert sum("decoding and cleaning" in ln for ln in result.output.splitlines()) == 1
     feed = tree(root / "feed")
     assert feed["ep-a/ep-a.mp3"] != feed["ep-b/ep-b.mp3"]  # tagged with their own titles
+
+
+def test_only_reuses_the_others_from_the_cache(show: Path) -> None:
+    before, feed = entries(show), tree(show / "feed")
+    write_tone_wav(show / "episodes" / "ep-a" / "recording.wav", seconds=3.2, freq=392.0)
+    result = run_publish(show, "--only", "ep-a", "-v")
+    assert result.exit_code == 0, result.output
+    assert {m["slug"] for m in new_entries(before, show).values()} == {"ep-a"}
+    after = tree(show / "feed")
+    assert after["ep-b/ep-b.mp3"] == feed["ep-b/ep-b.mp3"], "ep-b still published, as it was"
+    assert after["ep-a/ep-a.mp3"] != feed["ep-a/ep-a.mp3"]
+
+
+def test_only_never_silently_drops_a_changed_published_episode(show: Path) -> None:
+    """ep-b changed but --only ep-a: the run fails naming ep-b and feed/ stays as it was,
+    rather than publishing a feed without ep-b."""
+    feed = tree(show / "feed")
+    write_tone_wav(show / "episodes" / "ep-b" / "recording.wav", seconds=3.2, freq=392.0)
+    result = run_publish(show, "--only", "ep-a")
+    assert result.exit_code == 1, result.output
+    assert "episodes/ep-b: not selected by --only" in result.output
+    assert tree(show / "feed") == feed
