@@ -178,6 +178,29 @@ def row(secs: float, duration: float, error: float) -> dict[str, float]:
     }
 
 
+def ratio_section(minutes: float, work: Path, reps: int = 3) -> dict[str, Any]:
+    """Default vs openai-whisper, alternated `reps` times; the fastest run of each counts
+    (other jobs on a shared machine only ever make a run slower)."""
+    path = work / f"speech_{minutes:g}min.wav"
+    build_long(path, minutes * 60)
+    audio = prepared(path)
+    configs = {
+        "default": TranscribeSettings(),
+        "openai-whisper": TranscribeSettings(engine="openai-whisper"),
+    }
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(reps):
+        for label, settings in configs.items():
+            _, secs = timed(audio, settings)
+            old = best.get(label, {"seconds": float("inf"), "cpu_seconds": float("inf")})
+            best[label] = {
+                "seconds": min(old["seconds"], secs),
+                "cpu_seconds": min(old["cpu_seconds"], CPU_SECONDS[0]),
+            }
+            log(f"ratio {label}: {secs:.1f} s wall, {CPU_SECONDS[0]:.1f} s CPU")
+    return {"duration": audio.duration, "reps": reps, "best": best}
+
+
 def rtf_section(minutes: float, work: Path) -> dict[str, Any]:
     path = work / f"speech_{minutes:g}min.wav"
     ref = build_long(path, minutes * 60)
@@ -332,6 +355,20 @@ def render(r: dict[str, Any]) -> str:
                 f"{v['rtf_cpu_2']:.3f} | {100 * v['wer']:.1f}% |"
             )
         out.append("")
+    if "ratio" in r:
+        v = r["ratio"]
+        d, o = v["best"]["default"], v["best"]["openai-whisper"]
+        out += [
+            f"### Default vs openai-whisper, fastest of {v['reps']} alternating runs "
+            f"({v['duration'] / 60:.1f} min)",
+            "",
+            "| engine | wall s | CPU s |",
+            "|---|---|---|",
+            f"| default (faster-whisper batched) | {d['seconds']:.1f} | {d['cpu_seconds']:.1f} |",
+            f"| openai-whisper, same weights and beam | {o['seconds']:.1f} | {o['cpu_seconds']:.1f} |",
+            f"| **ratio** | **{o['seconds'] / d['seconds']:.1f}x** | **{o['cpu_seconds'] / d['cpu_seconds']:.1f}x** |",
+            "",
+        ]
     if "rtf" in r:
         v = r["rtf"]
         out += [
@@ -388,6 +425,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--speed-min", type=float, default=10.0)
     parser.add_argument("--rtf-min", type=float, default=30.0)
+    parser.add_argument("--ratio-min", type=float, default=2.0)
     parser.add_argument("--memory-hours", type=float, nargs="*", default=[1.0, 3.0])
     parser.add_argument(
         "--skip", nargs="*", default=[], help="sections: speed rtf memory clips speakers"
@@ -414,6 +452,7 @@ def main() -> None:
         "speakers": speaker_section,
         "speed": lambda: speed_section(args.speed_min, work),
         "rtf": lambda: rtf_section(args.rtf_min, work),
+        "ratio": lambda: ratio_section(args.ratio_min, work),
         "memory": lambda: memory_section(args.memory_hours, work),
     }
     for name, run in sections.items():
