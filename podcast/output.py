@@ -57,8 +57,12 @@ def recover(out: Path) -> None:
             # killed between the two renames: put the previous site back
             os.replace(old, out)
             log.warning("%s: restored the previous site after an interrupted publish", out)
-    for stale in _staging_glob(out) + sorted(out.parent.glob(f".{out.name}.trash-*")):
+    for stale in _staging_glob(out):
         shutil.rmtree(stale, ignore_errors=True)
+    for trash in sorted(out.parent.glob(f".{out.name}.trash-*")):
+        # the previous run's background deletion, unfinished or still running
+        if not _rm_in_background(trash):
+            shutil.rmtree(trash, ignore_errors=True)
 
 
 class Staging:
@@ -137,28 +141,33 @@ def _remove(folder: Path, out: Path, background: bool) -> None:
     """Delete the previous site. In the background, so the user need not wait: renamed to
     `.feed.trash-*` and removed by a detached `rm -rf` (deleting thousands of files is the
     slowest part of a no-op publish on a busy disk). Inline where there is no `rm`; a trash
-    folder left by a killed `rm` is removed by the next recover()."""
-    if not background:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    trash = out.with_name(f".{out.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
-    try:
-        os.replace(folder, trash)
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    rm = shutil.which("rm") if os.name == "posix" else None
-    if rm:
-        import subprocess
-
+    folder left by an interrupted `rm` is handed to a new one by the next recover()."""
+    if background:
+        trash = out.with_name(f".{out.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
         try:
-            subprocess.Popen([rm, "-rf", "--", str(trash)], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
-            return
+            os.replace(folder, trash)
         except OSError:
-            pass
-    shutil.rmtree(trash, ignore_errors=True)
+            trash = folder
+        if _rm_in_background(trash):
+            return
+        folder = trash
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _rm_in_background(folder: Path) -> bool:
+    """Start a detached `rm -rf folder`; False where that is not possible."""
+    rm = shutil.which("rm") if os.name == "posix" else None
+    if not rm:
+        return False
+    import subprocess
+
+    try:
+        subprocess.Popen([rm, "-rf", "--", str(folder)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError:
+        return False
+    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:
