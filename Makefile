@@ -14,10 +14,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-# Dev install: test tools plus the openai-whisper engine on the CPU build of torch.
+# Dev install: test tools, the openai-whisper engine (CPU build of torch) and diarisation.
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q "torch==2.13.0"
-	$(BIN)/python -m pip install -q -e ".[dev,openai-whisper]"
+	$(BIN)/python -m pip install -q -e ".[dev,openai-whisper,speakers]"
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
