@@ -200,3 +200,19 @@ def test_a_second_publish_into_the_same_folder_is_refused(changed: Path) -> None
     kill(proc)
     assert result.exit_code == 1 and "another publish" in result.output, result.output
     assert tree(changed / "feed") == before
+
+
+def test_cleanup_keeps_temporaries_of_live_processes(tmp_path: Path) -> None:
+    """A run removes the half-built entries of dead processes, never those of a live one
+    (e.g. another publish sharing the cache with a different output folder)."""
+    from podcast.cache import Cache
+
+    stage = tmp_path / "cache" / "prepare"
+    live = stage / f".k1.{os.getppid()}-abc.tmp"
+    dead = stage / ".k2.999999999-abc.tmp"
+    legacy = stage / ".k3.0123456789abcdef.tmp"
+    for folder in (live, dead, legacy):
+        (folder / "programme.wav").parent.mkdir(parents=True)
+        (folder / "programme.wav").write_bytes(b"RIFF")
+    Cache(tmp_path / "cache").clean_temporaries()
+    assert live.exists() and not dead.exists() and not legacy.exists()
