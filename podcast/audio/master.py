@@ -102,35 +102,12 @@ def master(
     gain_db = _first_gain(prepared, plan, spans, mute_mode, settings, target - offset, ceiling,
                           target - input_lufs - offset)  # fmt: skip
     tmp = out_mp3.with_name(out_mp3.name + ".part")
-    found: Loudness | None = None
-    tried: list[tuple[float, float, float]] = []  # (gain, ceiling, measured LUFS)
-    patches: list[list[tuple[int, float]]] = []  # per correction: (published frame, extra dB)
-    peak_limit = settings.true_peak_dbtp - TP_SAFETY_DB
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        _encode(prepared.path, plan, spans, mute_mode, settings, gain_db, ceiling, patches, tmp)
-        found, overs = _verify(tmp, plan, peak_limit)
-        log.debug("%s: attempt %d gain %+.2f dB ceiling %.2f dBTP -> %.2f LUFS, %.2f dBTP, %d overs",
-                  out_mp3.name, attempt, gain_db, ceiling, found.integrated, found.true_peak, len(overs))  # fmt: skip
-        loud_ok = abs(found.integrated - target) <= settings.loudness_tolerance / 2
-        peak_ok = found.true_peak <= peak_limit
-        if loud_ok and peak_ok:
-            break
-        tried.append((gain_db, ceiling, found.integrated))
-        if not peak_ok:
-            if 0 < len(overs) <= MAX_PATCHES:
-                # the encoder overshot in a few places: pull just those down next time
-                patches.append([(pos, peak_limit - db - 0.3) for pos, db in overs])
-            else:
-                ceiling -= found.true_peak - peak_limit + 0.2
-        gain_db = _next_gain(tried, target)
-    else:
+    try:
+        found = _encode_verified(prepared.path, plan, spans, mute_mode, settings, target, gain_db,
+                                 ceiling, tmp)  # fmt: skip
+    except BaseException:
         tmp.unlink(missing_ok=True)
-        assert found is not None
-        raise AudioError(
-            str(prepared.path),
-            f"could not master to {target:g} LUFS / {settings.true_peak_dbtp:g} dBTP in "
-            f"{MAX_ATTEMPTS} attempts (last: {found.integrated:.2f} LUFS, {found.true_peak:.2f} dBTP)",
-        )
+        raise
     if title is not None:
         from podcast.audio.tags import write_tags
 
@@ -152,6 +129,36 @@ def master(
         input_lufs=round(input_lufs, 2),
         timeline=plan.timeline,
         loudness_range=round(found.lra, 2),
+    )
+
+
+def _encode_verified(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], mode: str,
+                     settings: AudioSettings, target: float, gain_db: float, ceiling: float,
+                     tmp: Path) -> Loudness:  # fmt: skip
+    """Encode, measure the MP3, correct and encode again until it meets the target."""
+    tried: list[tuple[float, float, float]] = []  # (gain, ceiling, measured LUFS)
+    patches: list[list[tuple[int, float]]] = []  # per correction: (published frame, extra dB)
+    peak_limit = settings.true_peak_dbtp - TP_SAFETY_DB
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        _encode(path, plan, spans, mode, settings, gain_db, ceiling, patches, tmp)
+        found, overs = _verify(tmp, plan, peak_limit)
+        log.debug("%s: attempt %d gain %+.2f dB ceiling %.2f dBTP -> %.2f LUFS, %.2f dBTP, %d overs",
+                  tmp.name, attempt, gain_db, ceiling, found.integrated, found.true_peak, len(overs))  # fmt: skip
+        peak_ok = found.true_peak <= peak_limit
+        if peak_ok and abs(found.integrated - target) <= settings.loudness_tolerance / 2:
+            return found
+        tried.append((gain_db, ceiling, found.integrated))
+        if not peak_ok:
+            if 0 < len(overs) <= MAX_PATCHES:
+                # the encoder overshot in a few places: pull just those down next time
+                patches.append([(pos, peak_limit - db - 0.3) for pos, db in overs])
+            else:
+                ceiling -= found.true_peak - peak_limit + 0.2
+        gain_db = _next_gain(tried, target)
+    raise AudioError(
+        str(path),
+        f"could not master to {target:g} LUFS / {settings.true_peak_dbtp:g} dBTP in "
+        f"{MAX_ATTEMPTS} attempts (last: {found.integrated:.2f} LUFS, {found.true_peak:.2f} dBTP)",
     )
 
 
