@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,6 +211,11 @@ def _prepare_multitrack(
             raw.unlink(missing_ok=True)
 
 
+def _safe(name: str) -> str:
+    """A speaker id made safe for a file name."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:40] or "speaker"
+
+
 def _share_gains(levels: np.ndarray, settings: AudioSettings) -> np.ndarray:
     """Per-track, per-10ms-frame gains (tracks, frames) from mean-square levels (tracks, frames)."""
     from scipy.ndimage import maximum_filter1d, uniform_filter1d
@@ -234,7 +240,10 @@ def _mix(tracks: Sequence[_Track], raw_paths: Sequence[Path], gains: Sequence[fl
     step = 150 * frame
     infos = [wav_info(p) for p in raw_paths]
     prog = WavWriter(workdir / "programme.wav", rate, channels)
-    outs = [WavWriter(workdir / f"track-{t.speaker}.wav", rate, 1) for t in tracks]
+    outs = [
+        WavWriter(workdir / f"track-{i}-{_safe(t.speaker)}.wav", rate, 1)
+        for i, t in enumerate(tracks)
+    ]
     meter = Meter(rate, channels, true_peak=False, envelope=block_frames(rate))
     silence = SilenceTracker(rate, settings.silence_threshold_db)
     try:
