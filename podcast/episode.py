@@ -161,8 +161,6 @@ def _transcribe_settings(ctx: Context, src: EpisodeSource) -> Any:
         ctx.project.show.transcription, src.config.transcription,
         show_language=ctx.project.show.language, where=f"episodes/{src.slug}/episode.yaml",
     )
-    extra = tuple(g for g in ctx.project.show.transcription.glossary if g not in settings.glossary)
-    settings = dataclasses.replace(settings, glossary=extra + tuple(settings.glossary))
     if not settings.threads:
         settings = dataclasses.replace(settings, threads=ctx.threads)
     return settings
