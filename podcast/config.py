@@ -159,6 +159,16 @@ class AudioConfig(Strict):
     """High-pass filter for rumble; 0 turns it off."""
     trim_silence: bool = True
     """Trim leading and trailing silence."""
+    silence_threshold_db: float = Field(-50.0, ge=-90, le=-20)
+    """Level (dBFS) below which audio counts as silence when trimming."""
+    encoder_quality: int = Field(7, ge=0, le=9)
+    """LAME algorithm quality (-q): 0 best and slowest, 9 fastest; 7 is plenty for speech."""
+    fade_ms: int = Field(1500, ge=0, le=30000)
+    """Fade-in of the intro and fade-out of the outro music, in milliseconds."""
+    gate_bleed: bool = True
+    """One file per speaker: turn a track down while another speaker is clearly talking."""
+    bleep_hz: float = Field(1000.0, ge=100, le=8000)
+    """Pitch of the bleep over redacted words."""
     intro: str | None = None
     """Intro music file, relative to the show folder, played before every episode."""
     outro: str | None = None
