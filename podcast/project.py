@@ -141,7 +141,12 @@ def _check_show_files(show: ShowConfig, root: Path) -> list[str]:
     problems += [f"show.yaml: artwork: {p}" for p in check_artwork(art)]
     for field in ("intro", "outro"):
         name = getattr(show.audio, field)
-        if name and not (root / name).is_file():
+        if not name:
+            continue
+        target = _inside(root, name)
+        if target is None:
+            problems.append(f"show.yaml: audio.{field}: '{name}' is outside the show folder")
+        elif not target.is_file():
             problems.append(f"show.yaml: audio.{field}: file '{name}' not found")
     if show.theme and not (root / show.theme).is_dir():
         problems.append(f"show.yaml: theme: folder '{show.theme}' not found")
