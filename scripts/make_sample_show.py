@@ -9,6 +9,8 @@ NAME is `artwork` or an episode slug. Writes, under ROOT (default: the repositor
   episodes/01-back-on-my-feet/guest.opus            each with the other voice's bleed and room noise
   episodes/02-a-day-with-the-district-nurses/recording.mp3   stereo, 32 kHz: one clinician
   episodes/03-finding-my-words/recording.ogg        host and a patient who is not named
+  episodes/04-living-with-type-2-diabetes/recording.ogg   7.9 minutes, three topics, for
+                                                    automatic chapters (Opus 16 kbps)
 and prints (or writes as JSON) the start and end of every spoken line, which is where the
 times quoted in each episode.yaml (chapters, turns, questions) come from.
 
@@ -61,6 +63,7 @@ class Line:
     speaker: str
     text: str
     pause: float = 1.1  # seconds of silence after the line
+    topic: str = ""  # set on the line that opens a new topic: what the topic is (episode 4)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Episode:
     kind: str  # "tracks": one file per speaker; "mono" or "stereo": one mixed file
     files: tuple[tuple[str, str], ...]  # (speaker id or "", file name)
     seed: int
+    bitrate: str = "24k"  # Opus bit rate (MP3 is always 64k)
 
 
 VOICES = {
@@ -77,12 +81,16 @@ VOICES = {
     "tom": Voice("en-gb+m3", 32, -29.0),  # a quiet guest microphone
     "grace": Voice("en-gb+f4", 48, -23.0),
     "patient": Voice("en-gb+f2", 40, -26.0),
+    "nadia": Voice("en-gb+f5", 56, -22.0, rate=145),
+    "alan": Voice("en-gb+m1", 28, -24.0, rate=145),
 }
 SPEAKER_OF = {  # voice -> speaker id used in episode.yaml
     "helen": "interviewer",
     "tom": "guest",
     "grace": "grace",
     "patient": "patient",
+    "nadia": "interviewer",
+    "alan": "guest",
 }
 
 TURN = 1.6  # episode 3: gaps long enough that speaker turns can be set inside them
@@ -203,6 +211,211 @@ EPISODES = (
             Line("helen", "And what would you tell other patients?", TURN),
             Line("patient", "Don't give up. Recovery is slow, but it does come.", TURN),
             Line("helen", "Thank you, Margaret, for telling us your story.", 0.0),
+        ),
+    ),
+    Episode(
+        slug="04-living-with-type-2-diabetes",
+        kind="mono",
+        files=(("", "recording.ogg"),),
+        seed=404,
+        bitrate="16k",
+        lines=(
+            # topic 1 (from 0:00): the diagnosis
+            Line(
+                "nadia",
+                "Hello, and welcome to Stories in their own words, from Northfield Community "
+                "NHS Trust. I'm Nadia Kaur, and I'm a diabetes specialist nurse. Today I'm "
+                "talking to Alan Pritchard, a retired postman who was told last year that he "
+                "has type two diabetes.",
+                TURN,
+                topic="Getting the diagnosis",
+            ),
+            Line("nadia", "Alan, how did you find out that you had diabetes?", TURN),
+            Line(
+                "alan",
+                "It was almost by accident. I had been feeling tired for months, and I was "
+                "thirsty all the time. I put it down to getting older. Then my wife noticed "
+                "that I was getting up three or four times every night, and she booked me an "
+                "appointment with the doctor.",
+                0.7,
+            ),
+            Line(
+                "alan",
+                "The doctor sent me for a blood test, my first blood test in twenty years. "
+                "A week later the practice nurse rang and asked me to come back in. She told "
+                "me that my sugar level was far too high, and that the blood test showed type two diabetes.",
+                TURN,
+            ),
+            Line("nadia", "How did you feel when you heard the diagnosis?", TURN),
+            Line(
+                "alan",
+                "Honestly, I was frightened. My father had diabetes, and he was very ill "
+                "with it at the end of his life. So when I heard the diagnosis, I thought of "
+                "him straight away, and I didn't sleep that night.",
+                0.7,
+            ),
+            Line(
+                "alan",
+                "But the practice nurse was very calm. She explained that the diagnosis was "
+                "the start of something, not the end. She said that a blood test every few "
+                "months would show whether my sugar level was coming down, and that a lot of "
+                "it was in my own hands. She gave me tablets to take with my meals, and she "
+                "booked me onto a course for people with a new diagnosis of diabetes.",
+                TURN,
+            ),
+            Line("nadia", "Were there any other checks after the diagnosis?", TURN),
+            Line(
+                "alan",
+                "Yes, quite a few. The practice nurse checked my weight and listened to my "
+                "heart, and she sent me for another blood test to check my kidneys and my "
+                "cholesterol. I had my eyes photographed at the eye screening clinic, and a "
+                "nurse checked the feeling in my feet. It was a lot to take in during the "
+                "first month after the diagnosis.",
+                TURN,
+            ),
+            Line("nadia", "What did you learn on the course?", TURN),
+            Line(
+                "alan",
+                "I learned what diabetes actually is. I hadn't understood that my body "
+                "still makes insulin, but it doesn't use it properly, so the sugar stays in "
+                "my bloodstream. Once somebody drew it on a whiteboard, the diagnosis made "
+                "sense. There were eight of us on the course, all with the same diagnosis, and "
+                "hearing the others made me feel a lot less alone.",
+                0.7,
+            ),
+            Line(
+                "alan",
+                "The nurse on the course went through our blood test results with each of "
+                "us. She showed us what the numbers mean, and why the sugar level should come "
+                "down slowly rather than all at once. By the end of the course, the diagnosis "
+                "didn't frighten me any more, and I stopped dreading the next blood test.",
+                2.4,
+            ),
+            # topic 2: changing diet
+            Line(
+                "nadia",
+                "Let's talk about food. What did you change in your diet?",
+                TURN,
+                topic="Changing his diet",
+            ),
+            Line(
+                "alan",
+                "Almost everything, at first. I used to have white toast and jam for "
+                "breakfast, a pie from the bakery at lunchtime, and two or three fizzy "
+                "drinks a day. I never thought about how much sugar was in those fizzy "
+                "drinks. And late at night, in front of the television, I ate crisps or a "
+                "bar of chocolate.",
+                0.7,
+            ),
+            Line(
+                "alan",
+                "The dietitian asked me to keep a food diary for two weeks. I wrote down "
+                "every meal and every snack. Reading the food diary back was a shock. Now I "
+                "have porridge for breakfast, I drink water or tea without sugar, and half "
+                "of my plate at dinner is vegetables.",
+                TURN,
+            ),
+            Line("nadia", "Was it hard to stick to the new diet?", TURN),
+            Line(
+                "alan",
+                "The first month was hard. I missed the bread and the biscuits, and I was "
+                "hungry in the evenings. The dietitian helped me with portion sizes, and she "
+                "showed me that I did not have to give up the food I love. I can still have "
+                "a curry on a Friday night, with a smaller portion of rice and more "
+                "vegetables.",
+                0.7,
+            ),
+            Line(
+                "alan",
+                "My wife changed her diet with me, which made a big difference. We cook "
+                "together now, we read the labels in the supermarket, and we still keep a "
+                "food diary on the kitchen wall. If the biscuits aren't in the cupboard, I "
+                "can't have them.",
+                TURN,
+            ),
+            Line("nadia", "What about eating out, or at family parties?", TURN),
+            Line(
+                "alan",
+                "That was the hardest part of the new diet. At my granddaughter's birthday "
+                "party there was cake, sandwiches and crisps everywhere. The dietitian's "
+                "advice was to plan ahead: have a proper meal before you go, fill half the "
+                "plate with salad, and have one small slice of cake instead of three. When we "
+                "go to a restaurant now, I look at the menu first and choose the grilled fish "
+                "or the chicken, with vegetables instead of chips, and it all goes in the "
+                "food diary.",
+                TURN,
+            ),
+            Line("nadia", "Do you still count every portion?", TURN),
+            Line(
+                "alan",
+                "Not every portion. After a few months it becomes a habit, and I only fill "
+                "in the food diary at weekends now. I still weigh the rice and the pasta, because portion sizes creep up if I don't, and I "
+                "still choose brown bread over white bread. But I don't feel that I'm on a "
+                "diet any more. It's just the way we cook now. Even my grandson asks for "
+                "porridge when he stays with us.",
+                2.4,
+            ),
+            # topic 3: the walking group
+            Line(
+                "nadia",
+                "You also joined a walking group. How did that come about?",
+                TURN,
+                topic="The walking group",
+            ),
+            Line(
+                "alan",
+                "The practice nurse gave me a leaflet about a walking group that meets in "
+                "Northfield Park every Tuesday and Thursday morning. I nearly didn't go. I "
+                "hadn't done any exercise since I retired, and I was worried that I would "
+                "hold everyone up.",
+                0.7,
+            ),
+            Line(
+                "alan",
+                "But the leader put me at ease straight away. The first outing was only "
+                "twenty minutes around the lake, and we stopped halfway for a chat on a "
+                "bench. Now we go for an hour, whatever the weather, and we finish with a "
+                "cup of tea at the cafe by the park gates.",
+                TURN,
+            ),
+            Line("nadia", "What is a typical morning with the walking group like?", TURN),
+            Line(
+                "alan",
+                "We meet at the bandstand at ten o'clock. The leader counts us, and we "
+                "set off together along the river path. Some weeks we go through the woods "
+                "to the old mill, and in the spring we stop to look at the bluebells. "
+                "Everybody goes at their own speed, and there is always a leader at "
+                "the back with the slowest walkers, so nobody is left behind.",
+                TURN,
+            ),
+            Line("nadia", "What difference has the walking group made?", TURN),
+            Line(
+                "alan",
+                "A huge difference. I have lost nearly two stone, my knees don't ache like "
+                "they used to, and I sleep much better. I go to the shops on foot instead of "
+                "taking the car, and on a Sunday I climb the hill behind the park with my "
+                "grandson.",
+                0.7,
+            ),
+            Line(
+                "alan",
+                "But the best part is the people. Most of us in the walking group have a "
+                "health problem of some kind, and we look out for each other. If somebody "
+                "misses a morning, one of us rings them to check they are all right. At "
+                "Christmas we have an outing with mince pies, and last summer the whole "
+                "walking group did ten miles for charity.",
+                TURN,
+            ),
+            Line("nadia", "Would you recommend the walking group to others?", TURN),
+            Line(
+                "alan",
+                "Every time. Just turn up in comfortable shoes. Nobody minds how fast you "
+                "go, and the park is lovely in every season. The leaders will always wait "
+                "for the slowest walker. And if you can't manage the whole route, do half, "
+                "and go a little further next week.",
+                TURN,
+            ),
+            Line("nadia", "Alan Pritchard, thank you for sharing your story.", 0.0),
         ),
     ),
 )
@@ -331,8 +544,16 @@ CODECS = {  # file suffix -> ffmpeg output options (after the input)
 }
 
 
-def encode(samples: np.ndarray, path: Path) -> None:
-    """Float samples (n, channels) at SPEECH_RATE -> compressed file, bit-exact settings."""
+def _codec(suffix: str, bitrate: str) -> list[str]:
+    options = list(CODECS[suffix])
+    if options[1] == "libopus":
+        options[options.index("-b:a") + 1] = bitrate
+    return options
+
+
+def encode(samples: np.ndarray, path: Path, bitrate: str = "24k") -> None:
+    """Float samples (n, channels) at SPEECH_RATE -> compressed file, bit-exact settings;
+    `bitrate` applies to Opus (.opus, .ogg)."""
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).round().astype("<i2")
     channels = samples.shape[1]
     cmd = [
@@ -350,7 +571,7 @@ def encode(samples: np.ndarray, path: Path) -> None:
         str(channels),
         "-i",
         "pipe:0",
-        *CODECS[path.suffix],
+        *_codec(path.suffix, bitrate),
         "-ac",
         str(channels),
         "-map_metadata",
@@ -489,9 +710,10 @@ def build_episode(ep: Episode, root: Path) -> list[dict]:
     if ep.kind == "tracks":
         tracks = mix_tracks(ep, placed, n)
         for sid, name in ep.files:
-            encode(tracks[sid][:, None], folder / name)
+            encode(tracks[sid][:, None], folder / name, ep.bitrate)
     else:
-        encode(mix_room(ep, placed, n, 2 if ep.kind == "stereo" else 1), folder / ep.files[0][1])
+        channels = 2 if ep.kind == "stereo" else 1
+        encode(mix_room(ep, placed, n, channels), folder / ep.files[0][1], ep.bitrate)
     return [
         {
             "slug": ep.slug,
