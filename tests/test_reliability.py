@@ -70,6 +70,12 @@ def changed(baseline: Path, tmp_path: Path) -> Path:
     return root
 
 
+def heard_new(text: str) -> bool:
+    """Whether a transcript is of the CHANGED recording (words Whisper tiny reliably gets)."""
+    text = text.lower()
+    return sum(w in text for w in ("carrots", "potatoes", "beans", "garden", "vegetables")) >= 2
+
+
 def start(root: Path, **env: str) -> subprocess.Popen:
     """publish as a real process in its own group; stderr to root/../publish.log."""
     log = open(root.parent / "publish.log", "w")  # noqa: SIM115 - closed by the OS at exit
@@ -125,7 +131,7 @@ def assert_next_run_completes(root: Path, before_feed: dict[str, bytes]) -> None
     after = tree(root / "feed")
     assert after["ep-a/ep-a.mp3"] != before_feed["ep-a/ep-a.mp3"], "the change was published"
     assert after["ep-b/ep-b.mp3"] == before_feed["ep-b/ep-b.mp3"]
-    assert "allotment" in after["ep-a/transcript.txt"].decode().lower()
+    assert heard_new(after["ep-a/transcript.txt"].decode()), "the new transcript was published"
     again = run_publish(root)
     assert again.exit_code == 0 and tree(root / "feed") == after, "not complete: a rerun changed it"
 
@@ -158,7 +164,7 @@ def test_sigkill_during_transcription(changed: Path) -> None:
     kill(proc)
     assert tree(changed / "feed") == before
     done = (changed / ".podcast-cache" / "transcribe").glob("*/meta.json")
-    assert not any("allotment" in p.read_text() for p in done), "killed after transcription"
+    assert not any(heard_new(p.read_text()) for p in done), "killed after transcription"
     assert_next_run_completes(changed, before)
 
 
