@@ -38,6 +38,7 @@ log = logging.getLogger("podcast")
 # bump when a stage's code changes its output, so old cache entries are not reused
 AUDIO_VERSION = 1
 TRANSCRIBE_VERSION = 1
+REPORT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -441,7 +442,17 @@ def compute(ctx: Context, src: EpisodeSource, decision: Any) -> Computed:
 
 def _write_report(ctx: Context, ep: PublishedEpisode, phase: TranscriptPhase, master_key: str,
                   warnings: tuple[str, ...]) -> None:
-    """The private per-episode report (reports/<slug>/report.html): never published."""
+    """The private per-episode report (reports/<slug>/report.html): never published.
+    Rewritten only when what it shows changed (a no-op publish leaves it alone)."""
+    stamp_file = ctx.reports / ep.slug / ".report-key"
+    stamp = digest("report", REPORT_VERSION, master_key, phase.prep_key, to_dict(ep.transcript),
+                   to_dict(ep.chapters), to_dict(ep.redactions), ep.reviewed, phase.human,
+                   warnings, ep.audio.sha256, ep.title)
+    try:
+        if stamp_file.read_text() == stamp and (stamp_file.parent / "report.html").is_file():
+            return
+    except OSError:
+        pass
     from .site.report import write_report
 
     # "before" is on the content timeline; "after" includes the intro: line them up
@@ -468,6 +479,7 @@ def _write_report(ctx: Context, ep: PublishedEpisode, phase: TranscriptPhase, ma
                 "Warnings": "\n".join(warnings) or "None"}
     write_report(ctx.reports, ep, loudness_before=before, loudness_after=after, figures=figures,
                  low_confidence=low, extra_sections=sections)
+    stamp_file.write_text(stamp)
 
 
 def place(staging: Staging, c: Computed) -> None:

@@ -83,7 +83,8 @@ def load_yaml(path: Path, root: Path) -> tuple[Any, list[str]]:
     except (OSError, UnicodeDecodeError) as e:
         return None, [f"{where}: cannot read: {e}"]
     try:
-        data = yaml.safe_load(text)
+        # libyaml's C loader when available: the same safe subset, several times faster
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

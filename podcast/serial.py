@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import types
 import typing
@@ -55,8 +56,14 @@ def _convert(tp: Any, data: Any) -> Any:
     return data
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """typing.get_type_hints evaluates string annotations on every call: once per class."""
+    return typing.get_type_hints(cls)
+
+
 def from_dict(cls: type[T], data: dict) -> T:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     kwargs = {
         f.name: _convert(hints[f.name], data[f.name])
         for f in dataclasses.fields(cls)  # type: ignore[arg-type]

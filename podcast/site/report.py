@@ -9,6 +9,8 @@ opens from file:// with no request to anywhere.
 
 from __future__ import annotations
 
+import functools
+
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -170,7 +172,7 @@ def write_report(
     """
     from markupsafe import Markup
 
-    env = environment()
+    env = _report_environment()
     offset = episode.audio.timeline.intro
     html = env.get_template("report.html").render(
         episode=episode,
@@ -281,3 +283,9 @@ def write_episode_report(
         extra_sections=sections,
         step=step,
     )
+
+
+@functools.cache
+def _report_environment() -> Any:
+    """One jinja2 environment per process: templates are compiled once, not per report."""
+    return environment()
