@@ -190,6 +190,12 @@ class TranscriptionConfig(Strict):
     """Beam search width (1 = greedy, faster; 5 = more accurate)."""
     batch: bool = False
     """faster-whisper's batched pipeline: less CPU, but it drops words (higher error rate)."""
+    batch_size: int = Field(8, ge=1, le=64)
+    """Chunks decoded together when batch is true."""
+    separate_tracks: Literal["auto", "always", "never"] = "auto"
+    """One file per speaker: decode each track on its own (auto: when speakers overlap)."""
+    window_s: float = Field(120.0, ge=60, le=3600)
+    """Seconds of audio held and decoded at a time (bounds memory on long recordings)."""
     vad: bool = True
     """Skip silence and music with voice-activity detection."""
     compute_type: str = "auto"
