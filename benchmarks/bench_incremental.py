@@ -64,7 +64,9 @@ def tone(path: Path, freq: float, seconds: float = 2.5) -> None:
     frames = bytearray()
     for i in range(n):
         env = min(1.0, i / fade, (n - i) / fade)
-        frames += struct.pack("<h", int(0.3 * env * 32767 * math.sin(2 * math.pi * freq * i / RATE)))
+        frames += struct.pack(
+            "<h", int(0.3 * env * 32767 * math.sin(2 * math.pi * freq * i / RATE))
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
@@ -87,11 +89,19 @@ def episode(i: int) -> dict:
         "guid": f"bench-episode-{i:04d}",
         "audio": "recording.wav",
         "chapters": "none",
-        "speakers": [{
-            "id": "host", "name": "Alex Host", "role": "Interviewer", "host": True,
-            "consent": {"reference": f"CF-{i}", "date": "2026-01-01",
-                        "scope": ["audio", "transcript", "name"]},
-        }],
+        "speakers": [
+            {
+                "id": "host",
+                "name": "Alex Host",
+                "role": "Interviewer",
+                "host": True,
+                "consent": {
+                    "reference": f"CF-{i}",
+                    "date": "2026-01-01",
+                    "scope": ["audio", "transcript", "name"],
+                },
+            }
+        ],
     }
 
 
@@ -102,8 +112,9 @@ def make_show(root: Path, episodes: range) -> None:
     for i in episodes:
         folder = root / "episodes" / f"ep-{i:03d}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "episode.yaml").write_text(yaml.safe_dump(episode(i), sort_keys=False),
-                                             encoding="utf-8")
+        (folder / "episode.yaml").write_text(
+            yaml.safe_dump(episode(i), sort_keys=False), encoding="utf-8"
+        )
         tone(folder / "recording.wav", 200.0 + 3.0 * i)
 
 
@@ -149,15 +160,20 @@ def publish(root: Path, *extra: str) -> Run:
 
 def work_done(log: str) -> list[str]:
     """Log lines that show audio or transcription work."""
-    return [line for line in log.splitlines()
-            if "decoding and cleaning" in line or "mastering" in line or "transcrib" in line]
+    return [
+        line
+        for line in log.splitlines()
+        if "decoding and cleaning" in line or "mastering" in line or "transcrib" in line
+    ]
 
 
 def noop(root: Path, times: int = 3) -> list[Run]:
     runs = [publish(root) for _ in range(times)]
     for r in runs:
         if r.new_entries or work_done(r.log):
-            sys.exit(f"no-op re-publish did work: {r.new_entries} new entries, {work_done(r.log)[:3]}")
+            sys.exit(
+                f"no-op re-publish did work: {r.new_entries} new entries, {work_done(r.log)[:3]}"
+            )
     return runs
 
 
@@ -185,9 +201,14 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=50)
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--fresh", action="store_true", help="Regenerate and cold-publish the show.")
-    ap.add_argument("--out", type=Path, default=None, help="Append the markdown results to this file.")
-    ap.add_argument("--pythonpath", default=None,
-                    help="Run publish with this PYTHONPATH first (to measure a patched copy).")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="Append the markdown results to this file."
+    )
+    ap.add_argument(
+        "--pythonpath",
+        default=None,
+        help="Run publish with this PYTHONPATH first (to measure a patched copy).",
+    )
     ap.add_argument("--label", default="as committed", help="What is measured (for the table).")
     args = ap.parse_args()
     if args.pythonpath:
@@ -205,21 +226,30 @@ def main() -> None:
         make_show(big, range(1, args.episodes + 1))
         say(f"cold publish of {args.episodes} episodes ...", flush=True)
         cold = publish(big)
-        rows.append((f"cold publish, {args.episodes} episodes (empty cache)",
-                     f"{cold.seconds:.1f} s ({cold.seconds / args.episodes:.2f} s/episode; CPU "
-                     f"{cold.cpu:.0f} s), peak RSS {cold.peak_rss_mb:.0f} MB, "
-                     f"{cold.new_entries} cache entries"))
+        rows.append(
+            (
+                f"cold publish, {args.episodes} episodes (empty cache)",
+                f"{cold.seconds:.1f} s ({cold.seconds / args.episodes:.2f} s/episode; CPU "
+                f"{cold.cpu:.0f} s), peak RSS {cold.peak_rss_mb:.0f} MB, "
+                f"{cold.new_entries} cache entries",
+            )
+        )
 
     say("no-op re-publish x3 ...", flush=True)
     publish(big)  # settle: a previous run may have left the hash memo stale
     big_noop = noop(big)
-    rows.append((f"no-op re-publish, {args.episodes} episodes (median of 3)",
-                 f"{med(big_noop):.2f} s (runs: "
-                 + ", ".join(f"{r.seconds:.2f}" for r in big_noop)
-                 + f"); CPU {med_cpu(big_noop):.2f} s; peak RSS "
-                 f"{max(r.peak_rss_mb for r in big_noop):.0f} MB; 0 new cache entries"))
-    rows.append(("  phases of the median no-op run",
-                 phases(sorted(big_noop, key=lambda r: r.seconds)[1])))
+    rows.append(
+        (
+            f"no-op re-publish, {args.episodes} episodes (median of 3)",
+            f"{med(big_noop):.2f} s (runs: "
+            + ", ".join(f"{r.seconds:.2f}" for r in big_noop)
+            + f"); CPU {med_cpu(big_noop):.2f} s; peak RSS "
+            f"{max(r.peak_rss_mb for r in big_noop):.0f} MB; 0 new cache entries",
+        )
+    )
+    rows.append(
+        ("  phases of the median no-op run", phases(sorted(big_noop, key=lambda r: r.seconds)[1]))
+    )
 
     # one episode changed: its recording gets a new pitch
     pick = min(7, args.episodes)
@@ -235,13 +265,25 @@ def main() -> None:
     make_show(single, range(pick, pick + 1))
     tone(single / "episodes" / f"ep-{pick:03d}" / "recording.wav", pitch)
     alone = publish(single)
-    rows.append(("re-publish after changing one episode's recording",
-                 f"{one.seconds:.2f} s (CPU {one.cpu:.2f} s), {one.new_entries} new cache "
-                 f"entries, peak RSS {one.peak_rss_mb:.0f} MB"))
-    rows.append(("that episode's own work: cold publish of a one-episode show with it",
-                 f"{alone.seconds:.2f} s (CPU {alone.cpu:.2f} s)"))
-    rows.append(("overhead of the other episodes (difference)",
-                 f"{one.seconds - alone.seconds:+.2f} s (CPU {one.cpu - alone.cpu:+.2f} s)"))
+    rows.append(
+        (
+            "re-publish after changing one episode's recording",
+            f"{one.seconds:.2f} s (CPU {one.cpu:.2f} s), {one.new_entries} new cache "
+            f"entries, peak RSS {one.peak_rss_mb:.0f} MB",
+        )
+    )
+    rows.append(
+        (
+            "that episode's own work: cold publish of a one-episode show with it",
+            f"{alone.seconds:.2f} s (CPU {alone.cpu:.2f} s)",
+        )
+    )
+    rows.append(
+        (
+            "overhead of the other episodes (difference)",
+            f"{one.seconds - alone.seconds:+.2f} s (CPU {one.cpu - alone.cpu:+.2f} s)",
+        )
+    )
     publish(big)  # back to the original state (hits)
 
     # show artwork changed: re-tag only
@@ -250,9 +292,13 @@ def main() -> None:
     art = publish(big)
     stages = sorted({line.split("/")[0] for line in cache_entries(big / ".podcast-cache")})
     artwork(big / "artwork.png", (0, 94, 184))
-    rows.append(("re-publish after changing the show artwork",
-                 f"{art.seconds:.2f} s (CPU {art.cpu:.2f} s), {art.new_entries} new cache entries "
-                 f"(work lines in log: {len(work_done(art.log))})"))
+    rows.append(
+        (
+            "re-publish after changing the show artwork",
+            f"{art.seconds:.2f} s (CPU {art.cpu:.2f} s), {art.new_entries} new cache entries "
+            f"(work lines in log: {len(work_done(art.log))})",
+        )
+    )
     notes.append(f"cache stages present: {', '.join(stages)}")
     publish(big)
 
@@ -266,9 +312,13 @@ def main() -> None:
     if first_small.new_entries:
         notes.append(f"small show first run built {first_small.new_entries} entries (expected 0)")
     small_noop = noop(small)
-    rows.append((f"no-op re-publish, {args.small} episodes (median of 3)",
-                 f"{med(small_noop):.2f} s; CPU {med_cpu(small_noop):.2f} s; peak RSS "
-                 f"{max(r.peak_rss_mb for r in small_noop):.0f} MB"))
+    rows.append(
+        (
+            f"no-op re-publish, {args.small} episodes (median of 3)",
+            f"{med(small_noop):.2f} s; CPU {med_cpu(small_noop):.2f} s; peak RSS "
+            f"{max(r.peak_rss_mb for r in small_noop):.0f} MB",
+        )
+    )
     ratio = max(r.peak_rss_mb for r in big_noop) / max(r.peak_rss_mb for r in small_noop)
     rows.append((f"peak RSS ratio no-op {args.episodes} / {args.small} episodes", f"{ratio:.2f}"))
 
@@ -294,7 +344,7 @@ machine's load does not inflate. Load average (1/5/15 min) at start {loads[0]}, 
 | --- | --- |
 {table}
 
-{chr(10).join('- ' + n for n in notes)}
+{chr(10).join("- " + n for n in notes)}
 """
     say(text)
     if args.out:

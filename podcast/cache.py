@@ -109,11 +109,16 @@ class Cache:
         with self._lock:
             if self._dirty and self._hashes is not None:
                 try:
-                    atomic_write_text(self.root / "hashes.json",
-                                      json.dumps(self._hashes, sort_keys=True))
+                    atomic_write_text(
+                        self.root / "hashes.json", json.dumps(self._hashes, sort_keys=True)
+                    )
                 except OSError as e:
-                    log.warning("%s: could not save the file-hash memo (%s); the next run "
-                                "re-reads the recordings", self.root / "hashes.json", e)
+                    log.warning(
+                        "%s: could not save the file-hash memo (%s); the next run "
+                        "re-reads the recordings",
+                        self.root / "hashes.json",
+                        e,
+                    )
                     return
                 self._dirty = False
 
@@ -137,19 +142,25 @@ class Cache:
             log.debug("cache miss %s/%s: %s", stage, key[:12], e)
             return None
 
-    def store(
-        self, stage: str, key: str, slug: str, build: Callable[[Path], dict]
-    ) -> dict:
+    def store(self, stage: str, key: str, slug: str, build: Callable[[Path], dict]) -> dict:
         """Run build(tmpdir) -> result dict, then move the folder into place atomically."""
         final = self.entry(stage, key)
         tmp = final.with_name(f".{key}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp")
         tmp.mkdir(parents=True)
         try:
             result = build(tmp)
-            files = {p.relative_to(tmp).as_posix(): p.stat().st_size
-                     for p in sorted(tmp.rglob("*")) if p.is_file()}
-            meta = {"format": CACHE_FORMAT, "stage": stage, "slug": slug, "result": result,
-                    "files": files}
+            files = {
+                p.relative_to(tmp).as_posix(): p.stat().st_size
+                for p in sorted(tmp.rglob("*"))
+                if p.is_file()
+            }
+            meta = {
+                "format": CACHE_FORMAT,
+                "stage": stage,
+                "slug": slug,
+                "result": result,
+                "files": files,
+            }
             atomic_write_text(tmp / "meta.json", json.dumps(meta, sort_keys=True, indent=1))
             self._install(tmp, final)
         finally:
@@ -174,7 +185,9 @@ class Cache:
         with self._lock:
             return self._key_locks.setdefault((stage, key), threading.Lock())
 
-    def cached(self, stage: str, key: str, slug: str, build: Callable[[Path], dict]) -> tuple[dict, Path, bool]:
+    def cached(
+        self, stage: str, key: str, slug: str, build: Callable[[Path], dict]
+    ) -> tuple[dict, Path, bool]:
         """(result, entry folder, hit?) for a stage: reuse the entry or build it."""
         with self._key_lock(stage, key):
             meta = self.lookup(stage, key)

@@ -122,8 +122,11 @@ class Staging:
         old = _old(self.out)
         if old.exists():
             shutil.rmtree(old)
-        if self.out.exists() and not os.environ.get("PODCAST_TEST_SWAP_RENAMES") and _exchange(
-                self.dir, self.out):
+        if (
+            self.out.exists()
+            and not os.environ.get("PODCAST_TEST_SWAP_RENAMES")
+            and _exchange(self.dir, self.out)
+        ):
             _remove(self.dir, self.out, background)  # now holds the previous site
             return
         if self.out.exists():
@@ -162,9 +165,13 @@ def _rm_in_background(folder: Path) -> bool:
     import subprocess
 
     try:
-        subprocess.Popen([rm, "-rf", "--", str(folder)], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
+        subprocess.Popen(
+            [rm, "-rf", "--", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     except OSError:
         return False
     return True
@@ -185,8 +192,10 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd, rename_exchange = -100, 2
     if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
         return True
-    log.debug("atomic exchange unavailable (%s); swapping with two renames",
-              os.strerror(ctypes.get_errno()))
+    log.debug(
+        "atomic exchange unavailable (%s); swapping with two renames",
+        os.strerror(ctypes.get_errno()),
+    )
     return False
 
 
@@ -217,8 +226,9 @@ def locked(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(f"{out}: another publish is writing this folder; "
-                              "wait for it to finish") from None
+            raise OutputError(
+                f"{out}: another publish is writing this folder; wait for it to finish"
+            ) from None
         yield
     finally:
         os.close(fd)

@@ -76,7 +76,9 @@ def make_context(project: Project, opts: PublishOptions, jobs: int) -> Context:
     cache = Cache(cache_dir.resolve())
     cache.clean_temporaries()
     threads = max(1, (os.cpu_count() or 2) // max(jobs, 1))
-    return Context(project, cache, project.root / "reports", _now(opts), Bars(opts.progress), threads)
+    return Context(
+        project, cache, project.root / "reports", _now(opts), Bars(opts.progress), threads
+    )
 
 
 def _run_one(ctx: Context, src: EpisodeSource, out: _Outcomes) -> None:
@@ -95,8 +97,10 @@ def _run_one(ctx: Context, src: EpisodeSource, out: _Outcomes) -> None:
         out.excluded[src.slug] = "; ".join(e.reasons)
     except CacheMiss:
         out.missing.add(src.slug)
-        out.excluded[src.slug] = (f"episodes/{src.slug}: left out of this run: not selected by "
-                                  "--only and not processed before")
+        out.excluded[src.slug] = (
+            f"episodes/{src.slug}: left out of this run: not selected by "
+            "--only and not processed before"
+        )
     except PodcastError as e:
         out.failed[src.slug] = str(e)
         log.debug("episode %s failed", src.slug, exc_info=True)
@@ -168,7 +172,9 @@ def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
     for w in outcomes.warnings:
         log.warning("%s", w)
     for slug, reason in sorted(outcomes.excluded.items()):
-        log.warning("%s", reason if reason.startswith("episodes/") else f"episodes/{slug}: {reason}")
+        log.warning(
+            "%s", reason if reason.startswith("episodes/") else f"episodes/{slug}: {reason}"
+        )
     result = PublishResult(
         out=out_dir,
         published=tuple(sorted(outcomes.computed)),
@@ -185,8 +191,11 @@ def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
         # else failed): failed episodes are published as they were last processed, when the
         # cache still has that version, rather than vanishing from subscribers' apps.
         if not opts.skip_failed:
-            log.warning("consent withdrawn or expired for %s: publishing without it although "
-                        "other episodes failed", ", ".join(withdrawal))
+            log.warning(
+                "consent withdrawn or expired for %s: publishing without it although "
+                "other episodes failed",
+                ", ".join(withdrawal),
+            )
         failed = tuple(e for e in project.episodes if e.slug in outcomes.failed)
         from dataclasses import replace as _replace
 
@@ -203,8 +212,9 @@ def _publish(opts: PublishOptions, out_dir: Path) -> PublishResult:
         _timing("swap", t1)
     except OSError as e:  # disk full, permissions: a message, not a traceback
         staging.discard()
-        raise OutputError(f"{out_dir}: could not write the new site ({e}); the previous site "
-                          "is unchanged") from e
+        raise OutputError(
+            f"{out_dir}: could not write the new site ({e}); the previous site is unchanged"
+        ) from e
     except BaseException:
         staging.discard()
         raise
@@ -234,8 +244,14 @@ def _purge_withdrawn(ctx: Context, project: Project) -> None:
     publog.purge_withdrawn(project, now=ctx.now, cache_dir=ctx.cache.root, reports_dir=ctx.reports)
 
 
-def _reuse_unselected(project: Project, opts: PublishOptions, ctx: Context, outcomes: _Outcomes,
-                      jobs: int, out_dir: Path) -> None:
+def _reuse_unselected(
+    project: Project,
+    opts: PublishOptions,
+    ctx: Context,
+    outcomes: _Outcomes,
+    jobs: int,
+    out_dir: Path,
+) -> None:
     """--only: the other episodes are published from the cache as they were last processed
     (no audio or transcription work), so the feed still lists them. One that is published
     but changed since (no cache entry for its current inputs) fails the run rather than
@@ -247,10 +263,12 @@ def _reuse_unselected(project: Project, opts: PublishOptions, ctx: Context, outc
     for slug in sorted(more.missing):
         if (out_dir / slug).is_dir():
             del more.excluded[slug]
-            more.failed[slug] = (f"episodes/{slug}: not selected by --only, and the cache has no "
-                                 "processed version of it as it is now (changed since it was "
-                                 f"published, or the cache was cleared): add --only {slug}, "
-                                 "or publish without --only")
+            more.failed[slug] = (
+                f"episodes/{slug}: not selected by --only, and the cache has no "
+                "processed version of it as it is now (changed since it was "
+                f"published, or the cache was cleared): add --only {slug}, "
+                "or publish without --only"
+            )
     outcomes.computed.update(more.computed)
     outcomes.excluded.update(more.excluded)
     outcomes.failed.update(more.failed)
@@ -261,12 +279,16 @@ def _failure_text(result: PublishResult, kept: bool) -> str:
     lines = [f"{len(result.failed)} episode(s) failed:"]
     lines += [f"  {msg}" for _, msg in result.failed]
     if kept:
-        lines.append(f"Nothing was published; {result.out.name}/ is unchanged. "
-                     "Fix the episodes above, or use --skip-failed to publish the others.")
+        lines.append(
+            f"Nothing was published; {result.out.name}/ is unchanged. "
+            "Fix the episodes above, or use --skip-failed to publish the others."
+        )
     else:
-        lines.append(f"The other episodes were published to {result.out.name}/ (--skip-failed, or a "
-                     "consent withdrawal that had to take effect); a failed episode keeps its last "
-                     "published version only where the cache still had it.")
+        lines.append(
+            f"The other episodes were published to {result.out.name}/ (--skip-failed, or a "
+            "consent withdrawal that had to take effect); a failed episode keeps its last "
+            "published version only where the cache still had it."
+        )
     return "\n".join(lines)
 
 
@@ -276,14 +298,17 @@ def _check_no_leaks(staging: Staging, outcomes: _Outcomes) -> None:
 
     problems = check_published_files(staging.dir, sorted(outcomes.computed))
     if problems:
-        raise PodcastError("refusing to publish files that are not part of the site:\n  "
-                           + "\n  ".join(problems))
+        raise PodcastError(
+            "refusing to publish files that are not part of the site:\n  " + "\n  ".join(problems)
+        )
 
 
-def _log_publication(ctx: Context, project: Project, result: PublishResult,
-                     outcomes: _Outcomes) -> None:
+def _log_publication(
+    ctx: Context, project: Project, result: PublishResult, outcomes: _Outcomes
+) -> None:
     from . import publog
 
     reviewed = {slug: c.episode.reviewed for slug, c in outcomes.computed.items()}
-    publog.record(ctx.reports, project, result, now=ctx.now, cache_dir=ctx.cache.root,
-                  reviewed=reviewed)
+    publog.record(
+        ctx.reports, project, result, now=ctx.now, cache_dir=ctx.cache.root, reviewed=reviewed
+    )

@@ -35,8 +35,11 @@ def entries(root: Path) -> dict[str, dict]:
 
 
 def stamps(root: Path) -> dict[str, int]:
-    return {str(p.relative_to(root)): p.stat().st_mtime_ns
-            for p in (root / CACHE).glob("*/*/*") if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.stat().st_mtime_ns
+        for p in (root / CACHE).glob("*/*/*")
+        if p.is_file()
+    }
 
 
 def new_entries(before: dict[str, dict], root: Path) -> dict[str, dict]:
@@ -44,9 +47,13 @@ def new_entries(before: dict[str, dict], root: Path) -> dict[str, dict]:
 
 
 def work_lines(output: str) -> list[str]:
-    return [ln for ln in output.splitlines()
-            if any(w in ln for w in WORK) or "cache miss" in ln
-            or ("run: " in ln and "-version" not in ln)]
+    return [
+        ln
+        for ln in output.splitlines()
+        if any(w in ln for w in WORK)
+        or "cache miss" in ln
+        or ("run: " in ln and "-version" not in ln)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +64,20 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     builder.show()
     for slug, freq, date in (("ep-a", 330.0, "2026-03-01"), ("ep-b", 550.0, "2026-03-08")):
         wav = write_tone_wav(root.parent / f"{slug}.wav", seconds=3.0, freq=freq)
-        builder.episode(slug, episode_yaml(f"Episode {slug}", guid=f"inc-{slug}", date=date,
-                                           chapters="none"), audio=wav)
+        builder.episode(
+            slug,
+            episode_yaml(f"Episode {slug}", guid=f"inc-{slug}", date=date, chapters="none"),
+            audio=wav,
+        )
     result = run_publish(root)
     assert result.exit_code == 0, result.output
     assert {k.split("/")[0] for k in entries(root)} == {
-        "prepare", "transcribe", "master", "tag", "waveform"}
+        "prepare",
+        "transcribe",
+        "master",
+        "tag",
+        "waveform",
+    }
     return root
 
 
@@ -86,11 +101,13 @@ def test_noop_republish_does_no_audio_or_transcription_work(show: Path) -> None:
 def test_noop_republish_never_loads_whisper_or_decoders(show: Path) -> None:
     """In a fresh process: after a no-op publish, Whisper, CTranslate2, PyAV and numpy were
     never imported (so no model was loaded, no audio decoded, no loudness computed)."""
-    code = ("import sys\nfrom podcast.cli import cli\n"
-            f"try:\n    cli(['publish', '--root', {str(show)!r}, '-q', '--no-progress'])\n"
-            "except SystemExit as e:\n    assert not e.code, e.code\n"
-            "print(sorted(m for m in ('faster_whisper', 'ctranslate2', 'av', 'onnxruntime',"
-            " 'pydub', 'numpy') if m in sys.modules))\n")
+    code = (
+        "import sys\nfrom podcast.cli import cli\n"
+        f"try:\n    cli(['publish', '--root', {str(show)!r}, '-q', '--no-progress'])\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(sorted(m for m in ('faster_whisper', 'ctranslate2', 'av', 'onnxruntime',"
+        " 'pydub', 'numpy') if m in sys.modules))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
@@ -113,9 +130,16 @@ def test_changing_one_episode_reprocesses_only_that_episode(show: Path) -> None:
     new = new_entries(before, show)
     assert {m["slug"] for m in new.values()} == {"ep-b"}
     assert sorted(k.split("/")[0] for k in new) == [
-        "master", "prepare", "tag", "transcribe", "waveform"]
+        "master",
+        "prepare",
+        "tag",
+        "transcribe",
+        "waveform",
+    ]
     work = work_lines(result.output)
-    assert any("ep-b: decoding" in ln for ln in work) and any("ep-b: mastering" in ln for ln in work)
+    assert any("ep-b: decoding" in ln for ln in work) and any(
+        "ep-b: mastering" in ln for ln in work
+    )
     assert all("ep-a" not in ln for ln in work), result.output
     after = tree(show / "feed")
     assert all(after[k] == v for k, v in feed.items() if k.startswith("ep-a/"))
@@ -145,7 +169,9 @@ def test_changing_the_show_artwork_retags_only(show: Path) -> None:
     assert result.exit_code == 0, result.output
     new = new_entries(before, show)
     assert sorted((k.split("/")[0], m["slug"]) for k, m in new.items()) == [
-        ("tag", "ep-a"), ("tag", "ep-b")], "only the MP3s' embedded artwork is redone"
+        ("tag", "ep-a"),
+        ("tag", "ep-b"),
+    ], "only the MP3s' embedded artwork is redone"
     assert not [ln for ln in work_lines(result.output) if "cache miss tag" not in ln]
     after = tree(show / "feed")
     assert after["artwork.png"] != feed["artwork.png"]
@@ -199,8 +225,9 @@ def test_two_episodes_sharing_a_recording_build_it_once_in_parallel(tmp_path: Pa
     builder.show()
     wav = write_tone_wav(tmp_path / "same.wav", seconds=3.0, freq=440.0)
     for slug in ("ep-a", "ep-b"):
-        builder.episode(slug, episode_yaml(f"Episode {slug}", guid=f"same-{slug}",
-                                           chapters="none"), audio=wav)
+        builder.episode(
+            slug, episode_yaml(f"Episode {slug}", guid=f"same-{slug}", chapters="none"), audio=wav
+        )
     result = run_publish(root, "--jobs", "2", "-v")
     assert result.exit_code == 0, result.output
     stages = [k.split("/")[0] for k in entries(root)]

@@ -33,8 +33,10 @@ FFMPEG = shutil.which("ffmpeg")
 FFPROBE = shutil.which("ffprobe")
 PRIVATE = ("feed", "reports", ".podcast-cache")  # written by publish; everything else is source
 
-ONE = ("Welcome to the show. Today we talk about walking in the park.",
-       "Now let us talk about gardens and the weather in spring.")
+ONE = (
+    "Welcome to the show. Today we talk about walking in the park.",
+    "Now let us talk about gardens and the weather in spring.",
+)
 TWO = ("This is the second episode. It is about the district nurses.",)
 
 
@@ -57,8 +59,9 @@ def write_wav(path: Path, data: np.ndarray, rate: int) -> Path:
     return path
 
 
-def speech(path: Path, sentences: tuple[str, ...], stereo: bool = False,
-           pause: float = 1.0) -> tuple[Path, list[float]]:
+def speech(
+    path: Path, sentences: tuple[str, ...], stereo: bool = False, pause: float = 1.0
+) -> tuple[Path, list[float]]:
     """Sentences of espeak-ng speech joined by pauses. Returns (wav, start of each sentence)."""
     parts, starts, rate, t = [], [], 22050, 0.0
     for i, text in enumerate(sentences):
@@ -80,12 +83,19 @@ def build_show(root: Path) -> Path:
     builder.show()
     scratch = root.parent / f".{root.name}-src"
     one, starts = speech(scratch / "one.wav", ONE)
-    chapters = [{"start": round(s, 2), "title": t} for s, t in zip(starts, ("Walking", "Gardens"), strict=True)]
-    builder.episode("ep-one", episode_yaml("Episode one", guid="test-ep-one", date="2026-03-01",
-                                           chapters=chapters), audio=one)
+    chapters = [
+        {"start": round(s, 2), "title": t}
+        for s, t in zip(starts, ("Walking", "Gardens"), strict=True)
+    ]
+    builder.episode(
+        "ep-one",
+        episode_yaml("Episode one", guid="test-ep-one", date="2026-03-01", chapters=chapters),
+        audio=one,
+    )
     two, _ = speech(scratch / "two.wav", TWO, stereo=True)
-    builder.episode("ep-two", episode_yaml("Episode two", guid="test-ep-two", date="2026-03-08"),
-                    audio=two)
+    builder.episode(
+        "ep-two", episode_yaml("Episode two", guid="test-ep-two", date="2026-03-08"), audio=two
+    )
     shutil.rmtree(scratch)
     return root
 
@@ -98,14 +108,20 @@ def tree(root: Path) -> dict[str, bytes]:
     """Every file under root (relative path -> bytes)."""
     if not root.exists():
         return {}
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def sources(root: Path) -> dict[str, bytes]:
     """The show's own files: everything publish must never touch."""
-    return {k: v for k, v in tree(root).items()
-            if k.split("/")[0] not in PRIVATE and not k.startswith(".feed.")}
+    return {
+        k: v
+        for k, v in tree(root).items()
+        if k.split("/")[0] not in PRIVATE and not k.startswith(".feed.")
+    }
 
 
 def leftovers(root: Path) -> list[str]:
@@ -114,8 +130,9 @@ def leftovers(root: Path) -> list[str]:
     end = time.monotonic() + 60
     while any(root.glob(".feed.trash-*")) and time.monotonic() < end:
         time.sleep(0.05)
-    found = [p.name for p in root.iterdir()
-             if p.name.startswith(".feed.") and p.name != ".feed.lock"]
+    found = [
+        p.name for p in root.iterdir() if p.name.startswith(".feed.") and p.name != ".feed.lock"
+    ]
     cache = root / ".podcast-cache"
     if cache.is_dir():
         found += [str(p.relative_to(cache)) for p in cache.glob("*/.*.tmp")]
@@ -124,33 +141,54 @@ def leftovers(root: Path) -> list[str]:
 
 def clone(show: Path, dest: Path) -> Path:
     """A copy of a published show (feed and cache included)."""
-    shutil.copytree(show, dest, symlinks=True,
-                    ignore=shutil.ignore_patterns(".feed.trash-*", ".feed.lock"))
+    shutil.copytree(
+        show, dest, symlinks=True, ignore=shutil.ignore_patterns(".feed.trash-*", ".feed.lock")
+    )
     return dest
 
 
 def ebur128(path: Path) -> tuple[float, float]:
     """(integrated LUFS, true peak dBTP) by Debian's ffmpeg, independent of our meter."""
     out = subprocess.run(
-        [FFMPEG, "-nostats", "-hide_banner", "-i", str(path), "-filter_complex",
-         "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True,
+        [
+            FFMPEG,
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-filter_complex",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
-    summary = out[out.rindex("Summary:"):]
+    summary = out[out.rindex("Summary:") :]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.inf]+) dBFS", summary).group(1))
     return integrated, peak
 
 
 def probe(path: Path, *what: str) -> dict:
-    return json.loads(subprocess.run(
-        [FFPROBE, "-v", "error", "-of", "json", *what, str(path)],
-        capture_output=True, text=True, check=True).stdout)
+    return json.loads(
+        subprocess.run(
+            [FFPROBE, "-v", "error", "-of", "json", *what, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
 
 
 def needs_ffmpeg() -> None:
     if not (FFMPEG and FFPROBE):
-        pytest.skip("Debian ffmpeg/ffprobe not installed (apt-get install ffmpeg): "
-                    "cannot measure the output independently")
+        pytest.skip(
+            "Debian ffmpeg/ffprobe not installed (apt-get install ffmpeg): "
+            "cannot measure the output independently"
+        )
 
 
 # ---------------------------------------------------------------- the published show
@@ -167,8 +205,16 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_publish_writes_every_file_and_nothing_else(published: Path) -> None:
     feed = tree(published / "feed")
     for slug in ("ep-one", "ep-two"):
-        for name in (f"{slug}.mp3", "index.html", "transcript.vtt", "transcript.srt",
-                     "transcript.json", "transcript.txt", "transcript.html", "waveform.png"):
+        for name in (
+            f"{slug}.mp3",
+            "index.html",
+            "transcript.vtt",
+            "transcript.srt",
+            "transcript.json",
+            "transcript.txt",
+            "transcript.html",
+            "waveform.png",
+        ):
             assert f"{slug}/{name}" in feed, f"{slug}/{name} missing"
     for name in ("feed.xml", "index.html", "artwork.png"):
         assert name in feed
@@ -176,7 +222,9 @@ def test_publish_writes_every_file_and_nothing_else(published: Path) -> None:
     assert leftovers(published) == []
     # nothing written into the episode folders
     assert sorted(p.name for p in (published / "episodes" / "ep-one").iterdir()) == [
-        "episode.yaml", "recording.wav"]
+        "episode.yaml",
+        "recording.wav",
+    ]
 
 
 def test_whisper_heard_the_speech(published: Path) -> None:
@@ -286,25 +334,41 @@ def duplicate_guid(folder: Path) -> None:
     _yaml_edit(folder, guid="test-ep-one")
 
 
-BAD = [truncated, unreadable, text_as_wav, zero_length, all_silence, missing_file, leaves_folder,
-       invalid_yaml, missing_field, unknown_key, bad_date, bad_artwork_size, bad_artwork_type,
-       duplicate_guid]
+BAD = [
+    truncated,
+    unreadable,
+    text_as_wav,
+    zero_length,
+    all_silence,
+    missing_file,
+    leaves_folder,
+    invalid_yaml,
+    missing_field,
+    unknown_key,
+    bad_date,
+    bad_artwork_size,
+    bad_artwork_type,
+    duplicate_guid,
+]
 
 
 @pytest.mark.parametrize("breakage", BAD, ids=[b.__name__ for b in BAD])
-def test_bad_input_is_one_clear_line_and_changes_nothing(published: Path, tmp_path: Path,
-                                                         breakage) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_one_clear_line_and_changes_nothing(
+    published: Path, tmp_path: Path, breakage
+) -> None:  # type: ignore[no-untyped-def]
     root = clone(published, tmp_path / "show")
     breakage(root / "episodes" / "ep-two")
     before_src, before_feed = sources(root), tree(root / "feed")
     result = run_publish(root)
     assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit), \
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit), (
         result.output
+    )
     lines = [ln for ln in result.output.splitlines() if "episodes/ep-two" in ln]
     assert lines, f"no line names episodes/ep-two:\n{result.output}"
-    assert any(ln.strip().startswith(("Error: episodes/ep-two", "episodes/ep-two")) for ln in lines), \
-        result.output
+    assert any(
+        ln.strip().startswith(("Error: episodes/ep-two", "episodes/ep-two")) for ln in lines
+    ), result.output
     assert sources(root) == before_src, "publish changed the show's own files"
     assert tree(root / "feed") == before_feed, "the published feed/ changed"
     assert leftovers(root) == []
@@ -359,8 +423,9 @@ def test_skip_failed_publishes_the_healthy_episodes(published: Path, tmp_path: P
 # ---------------------------------------------------------------- determinism
 
 
-def test_cold_publishes_are_byte_identical_serial_or_parallel(published: Path,
-                                                              tmp_path: Path) -> None:
+def test_cold_publishes_are_byte_identical_serial_or_parallel(
+    published: Path, tmp_path: Path
+) -> None:
     """Fresh caches each time: --jobs 1 and --jobs 2 in other folders give the very same feed/
     as the module's publish, file for file and byte for byte."""
     reference = tree(published / "feed")

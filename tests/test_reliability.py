@@ -54,8 +54,9 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     wav, _ = speech(root.parent / "long.wav", LONG, pause=0.6)
     builder.episode("ep-a", episode_yaml("Walking", guid="rel-a", chapters="none"), audio=wav)
     tone = write_tone_wav(root.parent / "tone.wav", seconds=3.0)
-    builder.episode("ep-b", episode_yaml("A tone", guid="rel-b", date="2026-03-02",
-                                         chapters="none"), audio=tone)
+    builder.episode(
+        "ep-b", episode_yaml("A tone", guid="rel-b", date="2026-03-02", chapters="none"), audio=tone
+    )
     result = run_publish(root)
     assert result.exit_code == 0, result.output
     return root
@@ -81,7 +82,9 @@ def start(root: Path, **env: str) -> subprocess.Popen:
     log = open(root.parent / "publish.log", "w")  # noqa: SIM115 - closed by the OS at exit
     return subprocess.Popen(
         [sys.executable, "-m", "podcast", "publish", "--root", str(root), "--no-progress"],
-        stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        env={**os.environ, **env},
         start_new_session=True,
     )
 
@@ -104,8 +107,10 @@ def wait_for(proc: subprocess.Popen, found, timeout: float = 240.0):  # type: ig
         if hit:
             return hit
         if proc.poll() is not None:
-            pytest.fail(f"publish ended ({proc.returncode}) before the moment to kill it:\n"
-                        + stderr(Path(proc.args[4]))[-3000:])
+            pytest.fail(
+                f"publish ended ({proc.returncode}) before the moment to kill it:\n"
+                + stderr(Path(proc.args[4]))[-3000:]
+            )
         time.sleep(0.002)
     kill(proc)
     pytest.fail("timed out waiting for the moment to kill publish")
@@ -117,6 +122,7 @@ def cache_temp(root: Path, *stages: str):  # type: ignore[no-untyped-def]
             for tmp in (root / ".podcast-cache" / stage).glob(".*.tmp"):
                 return tmp
         return None
+
     return found
 
 
@@ -191,8 +197,9 @@ def test_sigkill_at_the_atomic_swap(changed: Path) -> None:
 def test_sigkill_between_the_two_renames(changed: Path) -> None:
     before = tree(changed / "feed")
     _kill_at_swap(changed, PODCAST_TEST_SWAP_RENAMES="1")
-    assert not (changed / "feed").exists() and (changed / ".feed.old").is_dir(), \
+    assert not (changed / "feed").exists() and (changed / ".feed.old").is_dir(), (
         "killed between the renames"
+    )
     recover(changed / "feed")  # what every publish does first
     assert tree(changed / "feed") == before
     assert_next_run_completes(changed, before)
@@ -224,8 +231,9 @@ def test_cleanup_keeps_temporaries_of_live_processes(tmp_path: Path) -> None:
     assert live.exists() and not dead.exists() and not legacy.exists()
 
 
-def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(changed: Path,
-                                                              tmp_path: Path) -> None:
+def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(
+    changed: Path, tmp_path: Path
+) -> None:
     """Kill at spread-out moments of a whole run (measured first): feed/ is always either
     the previous site or the complete new one, byte for byte, never a mixture."""
     before = tree(changed / "feed")
@@ -258,17 +266,23 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(changed: Path,
 TRANSCRIPT_DERIVED = ("ep-a/transcript.", "ep-a/index.html", "search-index.js")
 
 
-def whisper_differs(now: dict[str, bytes], before: dict[str, bytes], after: dict[str, bytes],
-                    when: str) -> str:
+def whisper_differs(
+    now: dict[str, bytes], before: dict[str, bytes], after: dict[str, bytes], when: str
+) -> str:
     """`now` is neither the old site nor the measured new one. Fail on a mixture; if it is a
     complete new site whose transcript differs from the measured run's (and from the old
     one), the cause is Whisper giving different words in another process: say so (the test
     then ends as an xfail naming it)."""
     new = sorted(k for k in now if now[k] != after.get(k))
-    mixture = (set(now) != set(after) or now["ep-a/ep-a.mp3"] != after["ep-a/ep-a.mp3"]
-               or any(now[k] == before.get(k) for k in new)
-               or not all(k.startswith(TRANSCRIPT_DERIVED) for k in new))
+    mixture = (
+        set(now) != set(after)
+        or now["ep-a/ep-a.mp3"] != after["ep-a/ep-a.mp3"]
+        or any(now[k] == before.get(k) for k in new)
+        or not all(k.startswith(TRANSCRIPT_DERIVED) for k in new)
+    )
     assert not mixture, f"{when}: a mixture of old and new site: differs from the new in {new}"
-    return (f"{when}: the new site is complete, but Whisper transcribed the same audio "
-            "differently in another process (faster-whisper's temperature fallback samples; "
-            f"see docs/reliability.md): {new}")
+    return (
+        f"{when}: the new site is complete, but Whisper transcribed the same audio "
+        "differently in another process (faster-whisper's temperature fallback samples; "
+        f"see docs/reliability.md): {new}"
+    )
