@@ -29,17 +29,29 @@ WINDOW_S = 1.6
 
 
 def available() -> bool:
-    """True when the `speakers` extra is installed (checked without importing torch)."""
+    """True when the `speakers` extra is installed and importable (without importing torch).
+
+    resemblyzer imports webrtcvad, which imports `pkg_resources` (setuptools < 81)."""
     try:
-        return importlib.util.find_spec("resemblyzer") is not None
+        if importlib.util.find_spec("resemblyzer") is None:
+            return False
+        importlib.import_module("webrtcvad")
     except (ImportError, ValueError):
         return False
+    return True
 
 
 @functools.lru_cache(maxsize=1)
 def _encoder() -> Any:
-    from resemblyzer import VoiceEncoder
+    try:
+        from resemblyzer import VoiceEncoder
+    except ImportError as exc:
+        from podcast.transcribe.speakers import SpeakerAttributionError
 
+        raise SpeakerAttributionError(
+            f"resemblyzer cannot be imported ({exc}); reinstall with "
+            "pip install 'podcast[speakers]' 'setuptools<81', or add `turns:` to episode.yaml"
+        ) from exc
     return VoiceEncoder("cpu", verbose=False)
 
 
