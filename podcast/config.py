@@ -225,6 +225,12 @@ class TranscriptionOverride(Strict):
     """As in show.yaml transcription.vad."""
     compute_type: str | None = None
     """As in show.yaml transcription.compute_type."""
+    batch_size: int | None = Field(None, ge=1, le=64)
+    """As in show.yaml transcription.batch_size."""
+    separate_tracks: Literal["auto", "always", "never"] | None = None
+    """As in show.yaml transcription.separate_tracks."""
+    window_s: float | None = Field(None, ge=60, le=3600)
+    """As in show.yaml transcription.window_s."""
     glossary: tuple[str, ...] | None = None
     """Extra terms, added to the show's glossary."""
 
