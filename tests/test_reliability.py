@@ -259,8 +259,7 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(
     if tree(root / "feed") != after:
         notes.append(whisper_differs(tree(root / "feed"), before, after, "completed"))
     assert leftovers(root) == []
-    if notes:
-        pytest.xfail("; ".join(notes))
+    assert not notes, "; ".join(notes)
 
 
 TRANSCRIPT_DERIVED = ("ep-a/transcript.", "ep-a/index.html", "search-index.js")
@@ -272,7 +271,7 @@ def whisper_differs(
     """`now` is neither the old site nor the measured new one. Fail on a mixture; if it is a
     complete new site whose transcript differs from the measured run's (and from the old
     one), the cause is Whisper giving different words in another process: say so (the test
-    then ends as an xfail naming it)."""
+    then fails naming it: transcription must be deterministic)."""
     new = sorted(k for k in now if now[k] != after.get(k))
     mixture = (
         set(now) != set(after)
@@ -283,6 +282,6 @@ def whisper_differs(
     assert not mixture, f"{when}: a mixture of old and new site: differs from the new in {new}"
     return (
         f"{when}: the new site is complete, but Whisper transcribed the same audio "
-        "differently in another process (faster-whisper's temperature fallback samples; "
-        f"see docs/reliability.md): {new}"
+        "differently in another process (transcription must be deterministic: "
+        f"temperature 0, see docs/reliability.md): {new}"
     )

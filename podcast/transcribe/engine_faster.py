@@ -61,7 +61,12 @@ class FasterWhisperEngine:
         else:
             if clips is not None:
                 common["clip_timestamps"] = [t / RATE for clip in clips for t in clip]
-            segments, _ = self.model.transcribe(audio, condition_on_previous_text=False, **common)
+            # temperature 0 only: the fallback retries sample at random, so the same audio
+            # would give different transcripts in different runs (and pages, search index,
+            # review hashes with them); the hallucination guard handles what it catches
+            segments, _ = self.model.transcribe(
+                audio, condition_on_previous_text=False, temperature=0.0, **common
+            )
         return tuple(_segment(seg, offset_s) for seg in segments)
 
 
