@@ -127,7 +127,9 @@ def check(root: Path, out: Path | None, strict: bool, as_json: bool, now: str | 
           counter: Any) -> None:
     """Validate the show and every episode without processing, and the last published output."""
     from .checks import run_checks
+    from .output import recover_if_idle
 
+    recover_if_idle((out or root / "feed").resolve())
     problems = run_checks(root.resolve(), out, now=_parse_now(now))
     errors = [p for p in problems if p.level == "error" or strict]
     if as_json:
@@ -196,7 +198,10 @@ def serve(root: Path, out: Path | None, host: str, port: int, counter: Any) -> N
     """Preview the published site locally (answers HTTP Range requests)."""
     from .site.serve import serve as run
 
+    from .output import recover_if_idle
+
     folder = (out or root / "feed").resolve()
+    recover_if_idle(folder)
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: nothing published yet; run 'podcast publish' first")
     click.echo(f"Serving {folder} at http://{host}:{port}/ (Ctrl+C to stop)")

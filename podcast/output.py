@@ -232,3 +232,15 @@ def locked(out: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def recover_if_idle(out: Path) -> None:
+    """For commands that read the output (check, serve): finish or undo an interrupted swap,
+    unless a publish is running right now (then leave it alone)."""
+    if not (out.exists() or _old(out).exists()):
+        return
+    try:
+        with locked(out):
+            recover(out)
+    except OutputError:
+        log.debug("%s: a publish is running; not recovering", out)
