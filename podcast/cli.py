@@ -196,9 +196,8 @@ def approve(root: Path, slug: str, by: str, date: str | None, cache_dir: Path | 
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(root: Path, out: Path | None, host: str, port: int, counter: Any) -> None:
     """Preview the published site locally (answers HTTP Range requests)."""
-    from .site.serve import serve as run
-
     from .output import recover_if_idle
+    from .site.serve import serve as run
 
     folder = (out or root / "feed").resolve()
     recover_if_idle(folder)

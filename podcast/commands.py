@@ -21,7 +21,7 @@ def _episode(root: Path, slug: str) -> tuple[object, EpisodeSource]:
 def transcribe_for_review(root: Path, slug: str, *, force: bool, cache_dir: Path | None = None) -> Path:
     """Write the machine transcript into the episode folder, never over a correction."""
     from . import consent
-    from .episode import source_digest, stage_machine_transcript, stage_prepare
+    from .stages import source_digest, stage_machine_transcript, stage_prepare
     from .transcribe import corrections
 
     project, src = _episode(root, slug)

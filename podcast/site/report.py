@@ -10,7 +10,6 @@ opens from file:// with no request to anywhere.
 from __future__ import annotations
 
 import functools
-
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
