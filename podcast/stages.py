@@ -24,7 +24,7 @@ log = logging.getLogger("podcast")
 
 # bump when a stage's code changes its output, so old cache entries are not reused
 AUDIO_VERSION = 1
-TRANSCRIBE_VERSION = 1
+TRANSCRIBE_VERSION = 2  # 2: temperature 0 only
 REPORT_VERSION = 1
 
 
