@@ -87,7 +87,9 @@ def cli() -> None:
 @common
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default ROOT/feed).")
-@click.option("--only", multiple=True, metavar="SLUG", help="Process only this episode (repeatable).")
+@click.option("--only", multiple=True, metavar="SLUG",
+              help="Process only this episode (repeatable); the others are published as they "
+                   "were last processed, from the cache.")
 @click.option("--strict", is_flag=True, help="Warnings (and excluded episodes) fail the run.")
 @click.option("--skip-failed", is_flag=True, help="Publish the healthy episodes when some fail.")
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0,
