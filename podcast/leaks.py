@@ -88,11 +88,26 @@ def _variants(needle: str) -> set[bytes]:
     return out
 
 
+_SPOKEN_DIGITS = {
+    w.encode(): str(i).encode()
+    for i, w in enumerate("zero one two three four five six seven eight nine".split())
+} | {b"oh": b"0"}
+_SPOKEN_RE = re.compile(rb"\b(" + b"|".join(_SPOKEN_DIGITS) + rb")\b")
+
+
+def _digits_squeezed(data: bytes) -> bytes:
+    """Lower-case file bytes with digit words as digits and separators between them removed
+    (NULs too, so UTF-16 text reads as ASCII)."""
+    data = _SPOKEN_RE.sub(lambda m: _SPOKEN_DIGITS[m.group(1)], data.replace(b"\x00", b""))
+    return re.sub(rb"[\s,.\-]", b"", data)
+
+
 def find_text(out_dir: Path, needles: Iterable[str]) -> list[str]:
     """'file: contains NEEDLE' for every published file containing a forbidden string.
 
     Case-insensitive; looks for UTF-8 and UTF-16 (ID3) encodings and HTML/JSON escapes. A needle
-    made of digits (an NHS or phone number) is also found with spaces or dashes between them."""
+    made of digits (an NHS or phone number) is also found with spaces, dashes, commas, full stops
+    or line breaks between them, and with its digits written as words ("nine four three")."""
     wanted: list[tuple[str, set[bytes], bool]] = []
     for n in needles:
         n = n.strip()
@@ -104,7 +119,7 @@ def find_text(out_dir: Path, needles: Iterable[str]) -> list[str]:
     hits = []
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file() and not p.is_symlink()):
         data = path.read_bytes().lower()
-        squeezed = re.sub(rb"[ \-\x00]", b"", data) if any(w[2] for w in wanted) else b""
+        squeezed = _digits_squeezed(data) if any(w[2] for w in wanted) else b""
         for n, forms, digits in wanted:
             if any(f in (squeezed if digits else data) for f in forms):
                 hits.append(f"{path.relative_to(out_dir).as_posix()}: contains {n!r}")

@@ -102,3 +102,22 @@ def test_find_text_in_every_encoding(tmp_path: Path) -> None:
             'ep/index.html: contains "O\'Brien"',
         ]
     )
+
+
+def test_find_text_sees_digits_written_as_words_or_split(tmp_path: Path) -> None:
+    """Whisper writes a number as figures, as words or digit by digit, depending on the voice
+    and even on the CPU: every form of it is found."""
+    out = tmp_path / "feed"
+    (out / "ep").mkdir(parents=True)
+    (out / "ep" / "transcript.txt").write_text(
+        "My NHS number is nine, four, three, four, seven, six, five, nine, one, nine.", "utf-8"
+    )
+    (out / "ep" / "transcript.vtt").write_text("00:01.000 --> 00:02.000\n9, 4, 3, 4, 7,\n6, 5, 9, 1, 9.\n")
+    (out / "ep" / "transcript.srt").write_text("call oh two oh seven nine four six oh one two three")
+    (out / "ep" / "transcript.json").write_text('{"t": "someone phoned at 943 on 476"}')
+    hits = find_text(out, ["943 476 5919", "020 7946 0123"])
+    assert sorted(hits) == [
+        "ep/transcript.srt: contains '020 7946 0123'",
+        "ep/transcript.txt: contains '943 476 5919'",
+        "ep/transcript.vtt: contains '943 476 5919'",
+    ]

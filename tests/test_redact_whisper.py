@@ -9,6 +9,7 @@ contain those ranges entirely: muting them leaves no sample of the name or the n
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import wave
@@ -26,9 +27,11 @@ PARTS = (
     ("Hello, this is the ward podcast. My name is", None),
     ("Margaret Thompson.", "listed"),
     ("My NHS number is", None),
-    ("nine four three, four seven six, five nine one nine.", "nhs_number"),
+    # one digit at a time: grouped digits ("five nine one nine") were heard as "519" by tiny.en
+    # int8 on some CPUs (the int8 kernels differ by instruction set), which voids the test
+    ("nine, four, three, four, seven, six, five, nine, one, nine.", "nhs_number"),
     ("Please phone", None),
-    ("zero two zero, seven nine four six, zero one two three.", "phone"),
+    ("zero, two, zero, seven, nine, four, six, zero, one, two, three.", "phone"),
     ("Thank you very much.", None),
 )
 THRESHOLD = 0.01  # |sample| above this counts as sound (espeak's floor is digital silence)
@@ -103,7 +106,10 @@ def test_whisper_heard_the_details(transcript: Transcript) -> None:
     """Guards the fixture itself: if the model stops hearing them, the test below proves nothing."""
     text = transcript.text
     assert "Margaret Thompson" in text, text
-    digits = "".join(ch for ch in text if ch.isdigit())
+    # Whisper writes the digits as figures or as words, depending on the CPU's int8 kernels
+    spoken = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+    words = re.findall(r"[a-z]+|\d", text.lower())
+    digits = "".join(spoken.get(w, w) for w in words if w in spoken or w.isdigit())
     assert "9434765919" in digits and "02079460123" in digits, text
 
 
@@ -136,8 +142,9 @@ def test_published_text_has_none_of_them(transcript: Transcript) -> None:
     text = out.text
     for needle in ("Margaret", "Thompson", "943", "476", "5919", "020", "7946", "0123"):
         assert needle not in text, text
+    assert not re.search(r"\b(zero|one|two|three|four|five|six|seven|nine)\b", text.lower()), text
     assert text.count("[redacted]") == 3
-    assert "Hello" in text and "Thank you" in text
+    assert "hello" in text.lower() and "thank you" in text.lower()
     for seg in out.segments:
         assert seg.text == "".join(w.text for w in seg.words)
 

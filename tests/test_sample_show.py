@@ -431,10 +431,13 @@ def best_match(phrase: str, text: str) -> float:
     """Similarity (0-1) of `phrase` to the most alike run of as many words in `text`."""
     from difflib import SequenceMatcher
 
+    # compared letter by letter, so "physiotherapist" for "physiotherapy team" is a near miss,
+    # not two wrong words (tiny.en's int8 output varies a little between CPUs)
     want, words = phrase.split(), text.split()
     return max(
-        SequenceMatcher(None, want, words[i : i + len(want)]).ratio()
+        SequenceMatcher(None, phrase, " ".join(words[i : i + len(want) + extra])).ratio()
         for i in range(max(1, len(words) - len(want) + 1))
+        for extra in (-1, 0, 1)
     )
 
 
