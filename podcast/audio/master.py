@@ -1,10 +1,11 @@
-"""Mastering: exact gain + true-peak limiter + MP3 encode, then verify the encoded file.
+"""Mastering: exact gain + true-peak limiter + MP3 encode, measuring the encoded file.
 
 Pass 1 (done in `prepare`) measured the programme's integrated loudness. Here one streaming
 pass applies the gain, mutes (bleep/silence), intro/outro music and the limiter, piping float
-PCM into libmp3lame; a verification pass decodes the MP3 and measures it (BS.1770-4 loudness
-and 4x true peak). If the file misses the target by more than half the tolerance or peaks
-above the ceiling, the gain/ceiling are corrected and it is encoded again (at most 4 times).
+PCM into libmp3lame; the MP3 is decoded and measured (BS.1770-4 loudness and 4x true peak)
+while it is being encoded (see `encode`). If the file misses the target by more than half the
+tolerance or peaks above the ceiling, the gain/ceiling are corrected and it is encoded again
+(at most 4 times).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from podcast.audio import ffmpeg
 from podcast.audio.decode import stream_decode
+from podcast.audio.encode import encode_measured, encoder_args
 from podcast.audio.limiter import TruePeakLimiter
 from podcast.audio.loudness import Loudness, Meter
 from podcast.audio.predict import Layout, block_frames, load_envelope, solve_gain
@@ -140,8 +142,8 @@ def _encode_verified(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], 
     patches: list[list[tuple[int, float]]] = []  # per correction: (published frame, extra dB)
     peak_limit = settings.true_peak_dbtp - TP_SAFETY_DB
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        _encode(path, plan, spans, mode, settings, gain_db, ceiling, patches, tmp)
-        found, overs = _verify(tmp, plan, peak_limit)
+        found, overs = _encode(path, plan, spans, mode, settings, gain_db, ceiling, patches, tmp,
+                               peak_limit)  # fmt: skip
         log.debug("%s: attempt %d gain %+.2f dB ceiling %.2f dBTP -> %.2f LUFS, %.2f dBTP, %d overs",
                   tmp.name, attempt, gain_db, ceiling, found.integrated, found.true_peak, len(overs))  # fmt: skip
         peak_ok = found.true_peak <= peak_limit
@@ -352,45 +354,29 @@ def _published(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], mode: 
         yield out
 
 
-def encoder_args(plan_rate: int, channels: int, settings: AudioSettings, out: Path) -> list[str]:
-    return [
-        "-f", "f32le", "-ar", str(plan_rate), "-ac", str(channels), "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate(channels)}k",
-        "-compression_level", str(settings.encoder_quality),
-        "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0",
-        "-f", "mp3", "-y", str(out),
-    ]  # fmt: skip
-
-
 def _encode(path: Path, plan: _Plan, spans: Sequence[tuple[int, int]], mode: str,
             settings: AudioSettings, gain_db: float, ceiling: float,
-            patches: Sequence[Sequence[tuple[int, float]]], out: Path) -> None:  # fmt: skip
+            patches: Sequence[Sequence[tuple[int, float]]], out: Path,
+            peak_limit: float) -> tuple[Loudness, list[tuple[int, float]]]:  # fmt: skip
+    """Limit and encode the programme to `out`, measuring the encoded audio as it is made
+    (BS.1770-4 loudness and 4x true peak); also where its true peak exceeds `peak_limit`."""
     limiter = TruePeakLimiter(plan.rate, plan.channels, ceiling)
     for group in patches:
         limiter.add_patches(np.array([p for p, _ in group]), np.array([g for _, g in group]))
-    with ffmpeg.Process(
-        encoder_args(plan.rate, plan.channels, settings, out), stdin=True, stdout=False
-    ) as enc:
+
+    def limited() -> Iterator[np.ndarray]:
         sent = 0
         for chunk in _published(path, plan, spans, mode, settings, gain_db):
             y = limiter.process(chunk)
-            enc.stdin.write(y.tobytes())
             sent += len(y)
-        enc.stdin.write(limiter.flush(plan.total - sent).tobytes())
-        enc.finish()
+            yield y
+        yield limiter.flush(plan.total - sent)
+
+    meter = Meter(plan.rate, plan.channels, report_above_db=peak_limit)
+    encode_measured(limited(), plan.rate, plan.channels, plan.total, settings, out, meter)
     if limiter.max_reduction_db < -0.01:
         log.debug("limiter: max %.1f dB, %.2f%% of samples", limiter.max_reduction_db,
                   100 * limiter.limited_samples / max(1, plan.total))  # fmt: skip
-
-
-def _verify(mp3: Path, plan: _Plan, peak_limit: float) -> tuple[Loudness, list[tuple[int, float]]]:
-    """Decode the MP3 and measure it; also where its true peak exceeds `peak_limit`."""
-    meter = Meter(plan.rate, plan.channels, report_above_db=peak_limit)
-    for chunk in stream_decode(mp3, rate=plan.rate, channels=plan.channels):
-        meter.feed(chunk)
-    if abs(meter.frames - plan.total) > plan.rate:  # more than 1 s off: something broke
-        raise AudioError(str(mp3), f"encoded file decodes to {meter.frames / plan.rate:.1f} s, "
-                         f"expected {plan.total / plan.rate:.1f} s")  # fmt: skip
     return meter.result(), meter.overs
 
 
