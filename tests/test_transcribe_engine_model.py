@@ -125,6 +125,23 @@ def test_offsets_survive_windows_cut_in_silence(jfk, tmp_path):
         assert got == pytest.approx(start + ref, abs=0.25)
 
 
+def test_two_workers_give_the_same_transcript_as_one(jfk, tmp_path):
+    """Windows are decoded side by side by two workers (one thread each): the transcript is
+    the one a single worker makes, window by window, in order."""
+    from podcast.transcribe.engine_faster import split_threads
+
+    clip = np.concatenate(list(blocks(jfk)))
+    audio = np.zeros(RATE * 100, dtype=np.float32)
+    for s in (2.0, 25.0, 52.0, 80.0):
+        audio[int(s * RATE) : int(s * RATE) + len(clip)] = clip * (0.5 + s / 200)
+    path = write_wav(tmp_path / "four.wav", audio)
+    assert split_threads(1) == (1, 1) and split_threads(2) == (2, 1) and split_threads(8) == (2, 4)
+    one = transcribe(prepared(path), TranscribeSettings(window_s=30.0, threads=1), [HOST])
+    two = transcribe(prepared(path), TranscribeSettings(window_s=30.0, threads=2), [HOST])
+    assert two.segments == one.segments
+    assert [w.text for s in one.segments for w in s.words].count(" fellow") == 4
+
+
 def test_glossary_spelling_is_applied_to_the_output(jfk):
     t = transcribe(prepared(jfk), TranscribeSettings(glossary=("Amerikans",)), [HOST])
     assert "Amerikans" in t.text and "Americans" not in t.text

@@ -19,6 +19,7 @@ RATE = 16000
 class OpenAIWhisperEngine:
     name = "openai-whisper"
     own_vad = False  # decodes the speech clips our Silero pass found
+    workers = 1  # torch already spreads one decode over every core
 
     def __init__(self, ref: ModelRef, settings: TranscribeSettings):
         self.whisper = import_openai_whisper()

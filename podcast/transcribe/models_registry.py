@@ -111,15 +111,16 @@ def device_and_compute(compute_type: str) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=4)
-def load_faster(ref: ModelRef, compute_type: str, threads: int) -> Any:
-    """A faster_whisper.WhisperModel, loaded once per (model, compute_type, threads)."""
+def load_faster(ref: ModelRef, compute_type: str, threads: int, workers: int = 1) -> Any:
+    """A faster_whisper.WhisperModel, loaded once per (model, compute_type, threads, workers):
+    `workers` threads can decode at once, each with `threads` CPU threads."""
     from faster_whisper import WhisperModel
 
     device, ctype = device_and_compute(compute_type)
     log.debug("loading faster-whisper %s on %s (%s)", ref.label, device, ctype)
     try:
         return WhisperModel(
-            ref.ref, device=device, compute_type=ctype, cpu_threads=threads, num_workers=1
+            ref.ref, device=device, compute_type=ctype, cpu_threads=threads, num_workers=workers
         )
     except (OSError, ValueError, RuntimeError) as exc:
         raise ModelError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,12 +20,15 @@ from podcast.transcribe.settings import TranscribeSettings
 log = logging.getLogger("podcast.transcribe")
 
 RATE = 16000
+MIN_WINDOW_S = 60.0
 Progress = Callable[[float, float], None]
 
 
 class Engine(Protocol):
     name: str
     multilingual: bool
+    own_vad: bool
+    workers: int  # windows it can decode at once (from as many threads)
 
     def decode(
         self, audio: Any, clips: Sequence[tuple[int, int]], offset_s: float
@@ -161,6 +165,13 @@ def decode_sources(
     return tuple(sorted(out, key=lambda s: (s.start, s.end))), loudest
 
 
+def window_seconds(window_s: float, duration: float) -> float:
+    """Window length: `window_s`, shortened (to no less than 60 s) so that a recording of
+    2 to 4 minutes still makes two windows for two workers. It depends only on the audio and
+    the settings, never on the number of workers, so the transcript does not either."""
+    return min(window_s, max(MIN_WINDOW_S, duration / 2))
+
+
 def decode_file(
     path: Path,
     duration: float,
@@ -169,25 +180,52 @@ def decode_file(
     progress: Progress | None,
     channel: int | None = None,
 ) -> tuple[tuple[Segment, ...], float]:
-    """All guarded segments, and the loudest window level (dBFS) to tell silence from music."""
+    """All guarded segments, and the loudest window level (dBFS) to tell silence from music.
+
+    Windows are cut here, one after another, and decoded by `engine.workers` threads at once
+    (each window is decoded on its own, so the result does not depend on how many); at most
+    one window more than there are workers is held in memory.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from podcast.transcribe.audio_stream import windows
 
+    workers = max(1, getattr(engine, "workers", 1))
+    window_s = window_seconds(settings.window_s, duration)
     out: list[Segment] = []
     loudest = -120.0
-    target = int(settings.window_s * RATE)
-    gen = windows(path, settings.window_s, channel)
-    item = next(gen, None)
-    while item is not None:
-        offset, window = item
-        cut, clips = plan_window(window, len(window) < target, settings.vad, engine.own_vad)
-        loudest = max(loudest, guard.loudest_second_dbfs(window[:cut]))
-        decoded = engine.decode(window[:cut], clips, offset / RATE)
-        out.extend(guard.check(decoded, window[:cut], offset / RATE))
+    target = int(window_s * RATE)
+    pending: deque[tuple[int, Future[list[Segment]]]] = deque()
+
+    def job(piece: Any, clips: Any, offset: int) -> list[Segment]:
+        decoded = engine.decode(piece, clips, offset / RATE)
+        return list(guard.check(decoded, piece, offset / RATE))
+
+    def collect() -> None:
+        end, fut = pending.popleft()
+        out.extend(fut.result())
         if progress is not None:
-            progress(min(duration, (offset + cut) / RATE), duration)
-        del window
-        try:
-            item = gen.send(cut)
-        except StopIteration:
-            item = None
+            progress(min(duration, end / RATE), duration)
+
+    gen = windows(path, window_s, channel)
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="transcribe")
+    try:
+        item = next(gen, None)
+        while item is not None:
+            offset, window = item
+            cut, clips = plan_window(window, len(window) < target, settings.vad, engine.own_vad)
+            piece = window[:cut]
+            loudest = max(loudest, guard.loudest_second_dbfs(piece))
+            pending.append((offset + cut, pool.submit(job, piece, clips, offset)))
+            del window, piece
+            while len(pending) > workers:
+                collect()
+            try:
+                item = gen.send(cut)
+            except StopIteration:
+                item = None
+        while pending:
+            collect()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return tuple(out), loudest
