@@ -48,10 +48,16 @@ def _check_sub(cats: dict[str, tuple[str, ...]], category: str,
     subs = cats[category]
     if subcategory in subs:
         return []
-    if not subs:
-        return [("subcategory", f"'{category}' has no sub-categories", "remove 'subcategory'")]
     owner = next((c for c, s in cats.items() if subcategory in s), None)
-    elsewhere = f" ('{subcategory}' belongs to '{owner}')" if owner else ""
+    if owner:
+        elsewhere = f" ('{subcategory}' belongs to '{owner}')"
+    elif subcategory in cats:  # e.g. History, a sub-category of Society & Culture until 2019
+        elsewhere = f" ('{subcategory}' is a category of its own)"
+    else:
+        elsewhere = ""
+    if not subs:
+        return [("subcategory", f"'{subcategory}' is not a sub-category of '{category}':"
+                 f" '{category}' has no sub-categories{elsewhere}", "remove 'subcategory'")]
     hint = _hint(subcategory, list(subs))
     return [(
         "subcategory",

@@ -38,6 +38,9 @@ TRANSCRIPT_TYPES = (
 )
 REVIEW_PURPOSE = "transcript-review"
 # Podcast Taxonomy Project groups of the roles people most often have on this kind of show.
+# Checked against taxonomy.json in github.com/Podcastindex-org/podcast-namespace (commit
+# ac6997ac, read 2026-12-06); tests/test_feed_taxonomy.py pins a copy. The namespace treats
+# `role` and `group` case-insensitively, so they are written in lower case.
 ROLE_GROUPS = {
     "host": "cast", "co-host": "cast", "guest host": "cast", "guest": "cast",
     "narrator": "cast", "announcer": "cast", "reporter": "cast", "voice actor": "cast",
@@ -45,8 +48,8 @@ ROLE_GROUPS = {
     "director": "creative direction", "associate producer": "creative direction",
     "writer": "writing", "editor": "writing", "researcher": "writing",
     "transcriber": "writing", "translator": "writing",
-    "audio engineer": "audio post-production", "audio editor": "audio production",
-    "composer": "audio production", "sound designer": "audio production",
+    "audio engineer": "audio production", "audio editor": "audio post-production",
+    "composer": "audio post-production", "sound designer": "audio post-production",
     "cover art designer": "visuals", "graphic designer": "visuals",
 }
 
