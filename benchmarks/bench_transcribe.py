@@ -147,6 +147,9 @@ def speed_section(minutes: float, work: Path) -> dict[str, Any]:
     )
     configs = {
         "default (faster-whisper sequential, beam 5, int8, VAD, word timestamps)": TranscribeSettings(),
+        "default on one worker with 2 threads (the decoding before workers)": TranscribeSettings(
+            workers=1
+        ),
         "faster-whisper batched beam 5 (our pipeline, batch: true)": TranscribeSettings(batch=True),
         "openai-whisper beam 5, same weights (our pipeline)": TranscribeSettings(
             engine="openai-whisper"

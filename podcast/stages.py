@@ -24,7 +24,7 @@ log = logging.getLogger("podcast")
 
 # bump when a stage's code changes its output, so old cache entries are not reused
 AUDIO_VERSION = 1
-TRANSCRIBE_VERSION = 2  # 2: temperature 0 only
+TRANSCRIBE_VERSION = 3  # 2: temperature 0 only; 3: window length from the recording (2+ windows)
 REPORT_VERSION = 1
 
 
@@ -165,9 +165,10 @@ def stage_machine_transcript(
     settings = _transcribe_settings(ctx, src)
     # turns are written against the raw recording; the transcript is on the content timeline
     turns = tuple((prepared.timeline.raw_to_content(t.start), t.speaker) for t in src.config.turns)
-    # threads only changes speed, so it is not part of the key (a transcript is reused
-    # whatever the --jobs of the run that made it)
-    semantic = {k: v for k, v in dataclasses.asdict(settings).items() if k != "threads"}
+    # threads and workers only change the speed, so they are not part of the key (a
+    # transcript is reused whatever the --jobs of the run that made it)
+    semantic = {k: v for k, v in dataclasses.asdict(settings).items()
+                if k not in ("threads", "workers")}  # fmt: skip
     key = digest("transcribe", prep_key, semantic, _engine_version(settings),
                  [s.id for s in speakers], src.config.speakers_by_channel, turns,
                  TRANSCRIBE_VERSION)

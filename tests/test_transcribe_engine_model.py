@@ -136,6 +136,7 @@ def test_two_workers_give_the_same_transcript_as_one(jfk, tmp_path):
         audio[int(s * RATE) : int(s * RATE) + len(clip)] = clip * (0.5 + s / 200)
     path = write_wav(tmp_path / "four.wav", audio)
     assert split_threads(1) == (1, 1) and split_threads(2) == (2, 1) and split_threads(8) == (2, 4)
+    assert split_threads(2, 1) == (1, 2)
     one = transcribe(prepared(path), TranscribeSettings(window_s=30.0, threads=1), [HOST])
     two = transcribe(prepared(path), TranscribeSettings(window_s=30.0, threads=2), [HOST])
     assert two.segments == one.segments

@@ -14,8 +14,9 @@ RATE = 16000
 MAX_WORKERS = 2
 
 
-def split_threads(threads: int) -> tuple[int, int]:
-    """(workers, threads per worker) for `threads` CPU threads (0 = all cores).
+def split_threads(threads: int, workers: int = 0) -> tuple[int, int]:
+    """(workers, threads per worker) for `threads` CPU threads (0 = all cores) and the wanted
+    number of workers (0 = automatic: two, or one on a single thread).
 
     Two windows decoded side by side on one thread each keep 2 cores busy; one window on two
     threads does not (beam search over a tiny model is too fine-grained to share: on the 2-core
@@ -23,7 +24,7 @@ def split_threads(threads: int) -> tuple[int, int]:
     import os
 
     threads = threads or os.cpu_count() or 1
-    workers = min(MAX_WORKERS, threads)
+    workers = min(workers or MAX_WORKERS, threads)
     return workers, max(1, threads // workers)
 
 
@@ -40,7 +41,7 @@ class FasterWhisperEngine:
 
     def __init__(self, ref: ModelRef, settings: TranscribeSettings):
         self.settings = settings
-        self.workers, threads = split_threads(settings.threads)
+        self.workers, threads = split_threads(settings.threads, settings.workers)
         self.model = load_faster(ref, settings.compute_type, threads, self.workers)
         self.multilingual = bool(self.model.model.is_multilingual)
         self._batched: Any = None

@@ -43,6 +43,9 @@ class TranscribeSettings:
     otherwise decodes the mix once and gives each word to the loudest source; or 'always'/'never'."""
     threads: int = 0
     """CPU threads for the engine; 0 = all cores."""
+    workers: int = 0
+    """faster-whisper: windows decoded at once, each on threads / workers threads; 0 = two
+    when there are two threads or more. Changes only the speed, never the transcript."""
     window_s: float = 120.0
     """Audio read and decoded at a time (seconds); bounds memory on long recordings."""
 
@@ -108,6 +111,8 @@ def validate(s: TranscribeSettings, where: str = "show.yaml") -> None:
         problems.append(f"{where}: transcription.batch_size: {s.batch_size} must be 1..64")
     if s.threads < 0:
         problems.append(f"{where}: transcription.threads: must be 0 (all cores) or more")
+    if s.workers < 0:
+        problems.append(f"{where}: transcription.workers: must be 0 (automatic) or more")
     if s.window_s < 60:
         problems.append(
             f"{where}: transcription.window_s: {s.window_s} must be at least 60 seconds"
