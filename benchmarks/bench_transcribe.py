@@ -216,12 +216,20 @@ def rtf_section(minutes: float, work: Path) -> dict[str, Any]:
     return {"duration": audio.duration, **row(secs, audio.duration, wer(ref, t.text))}
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss
+    across fork + exec, so a child started by a big parent would report the parent's size."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def memory_child(path: str) -> None:
     """Run in a fresh process: transcribe with the default settings, print peak RSS."""
     audio = prepared(Path(path))
     t, secs = timed(audio, TranscribeSettings())
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = {"peak_mb": peak_kb / 1024, **row(secs, audio.duration, 0.0)}
+    result = {"peak_mb": peak_rss_mb(), **row(secs, audio.duration, 0.0)}
     sys.stdout.write(json.dumps({**result, "words": len(t.text.split())}) + "\n")
 
 

@@ -20,7 +20,7 @@ def split_threads(threads: int, workers: int = 0) -> tuple[int, int]:
 
     Two windows decoded side by side on one thread each keep 2 cores busy; one window on two
     threads does not (beam search over a tiny model is too fine-grained to share: on the 2-core
-    benchmark machine it kept 1.25 cores busy). More cores go to each worker's own threads."""
+    benchmark machine it kept about 1.4 cores busy). More cores go to each worker's own threads."""
     import os
 
     threads = threads or os.cpu_count() or 1
