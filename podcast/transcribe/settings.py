@@ -28,8 +28,8 @@ class TranscribeSettings:
     """Beam width; 1 = greedy (faster, a little less accurate)."""
     batch: bool = False
     """faster-whisper's BatchedInferencePipeline (several 30 s chunks decoded at once): about
-    5% less CPU, but it cannot seek past an early end of text in a chunk, so it drops words
-    (12.3% vs 7.2% WER on the 30-minute benchmark); hence off by default."""
+    15% less CPU, but it cannot seek past an early end of text in a chunk, so it drops words
+    (12.3% vs 6.8% WER on the 30-minute benchmark); hence off by default."""
     batch_size: int = 8
     """Chunks decoded together in batch mode."""
     compute_type: str = "auto"
