@@ -96,10 +96,10 @@ COMMANDS = ("podcast", "publish", "check", "new", "transcribe", "approve", "serv
 def render(text: str) -> str:
     for command in COMMANDS:
         pattern = re.compile(rf"(<!-- cli:{command} -->\n)(?:.*?\n)?(<!-- /cli:{command} -->)", re.S)
-        text = pattern.sub(lambda m, c=command: m.group(1) + cli_help(c) + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, c=command: m.group(1) + cli_help(c) + "\n" + m.group(2), text)  # type: ignore[misc]
     for key, model in SECTIONS.items():
         pattern = re.compile(rf"(<!-- fields:{key} -->\n)(?:.*?\n)?(<!-- /fields:{key} -->)", re.S)
-        text = pattern.sub(lambda m, model=model: m.group(1) + table(model) + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, model=model: m.group(1) + table(model) + "\n" + m.group(2), text)  # type: ignore[misc]
     return text
 
 

@@ -8,7 +8,7 @@ import functools
 import types
 import typing
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ def _convert(tp: Any, data: Any) -> Any:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_convert(args[0], v) for v in data)
         return tuple(_convert(a, v) for a, v in zip(args, data, strict=False))
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_dict(tp, data)
     if tp is Path:
         return Path(data)
@@ -57,13 +57,13 @@ def _convert(tp: Any, data: Any) -> Any:
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
+def _hints(cls: Any) -> dict[str, Any]:
     """typing.get_type_hints evaluates string annotations on every call: once per class."""
     return typing.get_type_hints(cls)
 
 
 def from_dict(cls: type[T], data: dict) -> T:
-    hints = _hints(cls)
+    hints = _hints(cast(Any, cls))
     kwargs = {
         f.name: _convert(hints[f.name], data[f.name])
         for f in dataclasses.fields(cls)  # type: ignore[arg-type]

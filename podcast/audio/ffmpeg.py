@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import shlex
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from podcast.errors import ToolError
 
@@ -93,9 +94,9 @@ class Process:
         return self.proc.stdin
 
     @property
-    def stdout(self) -> IO[bytes]:
+    def stdout(self) -> io.BufferedReader:
         assert self.proc.stdout is not None
-        return self.proc.stdout
+        return cast(io.BufferedReader, self.proc.stdout)  # Popen's default buffered pipe
 
     def stderr_text(self) -> str:
         self._err.seek(0)

@@ -297,7 +297,7 @@ def _music(
 def _mute_spans(
     mutes: Sequence[tuple[float, float]], rate: int, frames: int
 ) -> tuple[tuple[int, int], ...]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for start, end in sorted(mutes):
         a, b = max(0, round(start * rate)), min(frames, round(end * rate))
         if b > a:

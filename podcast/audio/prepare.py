@@ -238,7 +238,11 @@ def _mix(tracks: Sequence[_Track], raw_paths: Sequence[Path], gains: Sequence[fl
     frame = max(1, round(rate * _FRAME_S))
     ctx = 40 * frame  # analysis context either side of a chunk (covers the hold/glide filters)
     step = 150 * frame
-    infos = [wav_info(p) for p in raw_paths]
+    infos = []
+    for p in raw_paths:
+        info = wav_info(p)
+        assert info is not None  # written just above by WavWriter
+        infos.append(info)
     prog = WavWriter(workdir / "programme.wav", rate, channels)
     outs = [
         WavWriter(workdir / f"track-{i}-{_safe(t.speaker)}.wav", rate, 1)

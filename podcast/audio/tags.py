@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date as Date
 from pathlib import Path
+from typing import Any
 
 from podcast.errors import AudioError
 from podcast.models import Chapter
@@ -97,7 +98,7 @@ def write_tags(
         for i, c in enumerate(ordered):
             nxt = ordered[i + 1].start if i + 1 < len(ordered) else duration
             end = min(c.end if c.end is not None else nxt, duration)
-            subs = [TIT2(encoding=3, text=[c.title])]
+            subs: list[Any] = [TIT2(encoding=3, text=[c.title])]
             if c.url:
                 subs.append(WXXX(encoding=3, desc="chapter url", url=c.url))
             if c.image and Path(c.image).is_file():

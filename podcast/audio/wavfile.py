@@ -36,7 +36,7 @@ class WavWriter:
 
     def write(self, x: np.ndarray) -> None:
         x = np.ascontiguousarray(x, dtype="<f4")
-        self._f.write(memoryview(x).cast("B"))
+        self._f.write(memoryview(x).cast("B"))  # type: ignore[arg-type]  # numpy arrays are buffers
         self.frames += len(x)
 
     def close(self, start: int = 0, end: int | None = None) -> int:

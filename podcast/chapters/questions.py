@@ -220,7 +220,7 @@ def _sequence_scores(q_words: Sequence[str], words: Sequence[TimedWord], content
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(list(q_words))
     for i in where:
-        matcher.set_seq1(norms[i:min(i + size, int(stop[i]))])
+        matcher.set_seq1(norms[int(i) : min(int(i) + size, int(stop[i]))])
         blocks = [b for b in matcher.get_matching_blocks() if b.size]
         if blocks:
             seq[i] = sum(b.size for b in blocks) / size
@@ -273,9 +273,9 @@ def place(questions: Sequence[str], words: Sequence[TimedWord],
             k = back[k]
     out = []
     for qi, (cands, best_seen) in enumerate(found):
-        c = chosen.get(qi)
-        if c is not None:
-            out.append(Placement(qi, c.start, c.score))
+        picked = chosen.get(qi)
+        if picked is not None:
+            out.append(Placement(qi, picked.start, picked.score))
         else:
             top = max(cands, key=lambda x: x.rank, default=None)
             out.append(Placement(qi, None, best_seen, top.start if top else None))

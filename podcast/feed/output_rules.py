@@ -336,7 +336,8 @@ def _mp3_duration(path: Path) -> float | None:
     from mutagen.mp3 import MP3
 
     try:
-        return float(MP3(str(path)).info.length)
+        info = MP3(str(path)).info
+        return float(info.length) if info is not None else None
     except (MutagenError, OSError):
         return None
 

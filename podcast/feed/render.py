@@ -188,8 +188,9 @@ def _podcastindex_item(pi: Any, project: Project, ep: PublishedEpisode, base: st
         path = ep.file(kind)
         if path:
             pi.transcript(file_url(base, path), mime, language, rel)
-    if ep.file("chapters"):
-        pi.chapters(file_url(base, ep.file("chapters")))
+    chapters = ep.file("chapters")
+    if chapters:
+        pi.chapters(file_url(base, chapters))
     hosts = {h.name: h for h in project.show.hosts}
     for speaker in ep.speakers:
         if not speaker.named:

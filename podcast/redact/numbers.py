@@ -103,7 +103,7 @@ def _digit_stream(toks: Sequence[Tok]) -> list[str | None]:
         if d is not None and d.startswith("*"):  # double / triple
             ok = nxt is not None and len(nxt) == 1 and nxt.isdigit()
             if ok:
-                ds[i + 1] = nxt * REPEAT[d[1:]]  # type: ignore[operator]
+                ds[i + 1] = (nxt or "") * REPEAT[d[1:]]
             ds[i] = "" if ok else None
         elif (
             cleans[i] in TENS

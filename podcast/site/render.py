@@ -139,8 +139,8 @@ def _artwork(project: Project, writer: SiteWriter) -> tuple[str | None, str | No
     from PIL import Image
 
     small = f"static/artwork-{THUMB_PX}{ext}"
-    with Image.open(source) as im:
-        im = im.convert("RGB")
+    with Image.open(source) as opened:
+        im = opened.convert("RGB")
         im.thumbnail((THUMB_PX, THUMB_PX), Image.Resampling.LANCZOS)
         target = writer.path(small)
         if ext == ".png":
@@ -234,7 +234,8 @@ def _page(env: Any, template: str, common: dict, *, root: str, page: str, **extr
         )
     except jinja2.TemplateError as e:
         where = getattr(e, "filename", None) or getattr(e, "name", None) or template
-        line = f", line {e.lineno}" if getattr(e, "lineno", None) else ""
+        lineno = getattr(e, "lineno", None)
+        line = f", line {lineno}" if lineno else ""
         raise PodcastError(
             f"{where}{line}: cannot render {page or 'index.html'}: {e.message or e}"
         ) from e

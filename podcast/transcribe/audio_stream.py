@@ -7,7 +7,7 @@ envelope per channel or track (a few MB for hours of audio).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,9 @@ def _array(frame: Any, layout: str, np: Any) -> Any:
     return data[0] if layout == "mono" else data
 
 
-def windows(path: Path, window_s: float, channel: int | None = None) -> Iterator[tuple[int, Any]]:
+def windows(
+    path: Path, window_s: float, channel: int | None = None
+) -> Generator[tuple[int, Any], int | None, None]:
     """Consecutive pieces of at least `window_s` seconds (the last may be shorter), of the
     mono downmix, or of one channel (0 = left, 1 = right) of a stereo file.
 

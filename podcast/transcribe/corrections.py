@@ -239,7 +239,7 @@ def load_committed(
     transcript = read_transcript(path, names_to_ids, display=shown, language=lang)
     edited = record is None or body_sha256(text) != record.machine_sha256
     changed = bool(record and audio_sha256 and record.audio_sha256 != audio_sha256)
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if changed:
         warnings = (
             f"{shown}: the audio changed after this transcript was made; the correction is "

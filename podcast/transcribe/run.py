@@ -148,7 +148,8 @@ def decode_sources(
 ) -> tuple[tuple[Segment, ...], float]:
     """Decode every track (or channel) alone; label its words; drop other sources' bleed."""
     ids, env = envelopes
-    inputs = [(p, None) for _, p in plan.sources] or [(audio.path, 0), (audio.path, 1)]
+    inputs: list[tuple[Path, int | None]] = [(p, None) for _, p in plan.sources]
+    inputs = inputs or [(audio.path, 0), (audio.path, 1)]
     total = audio.duration * len(ids)
     out: list[Segment] = []
     loudest = -120.0
